@@ -26,4 +26,7 @@ public class RxStreamException : Exception
     /// <summary>Gets a value indicating whether the same request could succeed if tried again later.</summary>
     /// <remarks>The default is <see langword="false"/>: an error is final unless its type knows better.</remarks>
     public virtual bool IsTransient => false;
+
+    /// <summary>Gets how long the source asked the client to wait before trying again, when it said so (an HTTP <c>Retry-After</c>), or <see langword="null"/>.</summary>
+    public virtual TimeSpan? RetryAfter => null;
 }
