@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace RxStream.Cli;
+
+/// <summary>Defines rxstream's command line (a contract: names, flags and meanings are kept stable) and turns it into settings.</summary>
+internal sealed class CommandLine
+{
+    private readonly Option<string> _method = new("--method", "-X") { Description = "The request method (default GET, or POST with --data).", HelpName = "METHOD" };
+    private readonly Option<string[]> _header = new("--header", "-H") { Description = "A request header 'Name: value'; repeatable.", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string> _data = new("--data", "-d") { Description = "The request body; @path reads a file. Sets POST unless -X says otherwise.", HelpName = "BODY" };
+    private readonly Option<string> _until = new("--until") { Description = "Stop at this sentinel, print what came before it, close, exit 0.", HelpName = "TEXT" };
+    private readonly Option<string> _output = new("--output") { Description = "text (default) or jsonl.", HelpName = "FORMAT", DefaultValueFactory = _ => "text" };
+    private readonly Option<bool> _reconnect = new("--reconnect") { Description = "Reconnect after a drop: needed for fetch, ws and any POST." };
+    private readonly Option<bool> _noReconnect = new("--no-reconnect") { Description = "One connection only; the end of the stream ends the program." };
+    private readonly Option<int?> _maxRetries = new("--max-retries") { Description = "Give up after N failed attempts in a row.", HelpName = "N" };
+    private readonly Option<double?> _idleTimeout = new("--idle-timeout") { Description = "Treat this much silence (heartbeats count) as a dropped connection.", HelpName = "SECONDS" };
+    private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No status on stderr." };
+    private readonly Option<string[]> _send = new("--send") { Description = "A message to send once the socket is open; repeatable.", HelpName = "TEXT" };
+    private readonly Option<string> _transport = new("--transport") { Description = "sse, fetch, ws or all (default).", HelpName = "TRANSPORT", DefaultValueFactory = _ => "all" };
+    private readonly Argument<string> _url = new("URL") { Description = "The endpoint." };
+
+    public CommandLine()
+    {
+        _output.AcceptOnlyFromAmong("text", "jsonl");
+        _transport.AcceptOnlyFromAmong("sse", "fetch", "ws", "all");
+
+        Demo = new Command("demo", "Stream a chat answer from an embedded local server over SSE, fetch and WebSocket.") { _transport };
+        Sse = StreamCommand("sse", "Read a Server-Sent Events stream (reconnects like EventSource).");
+        Fetch = StreamCommand("fetch", "Read a streaming response body as UTF-8 text.");
+        WebSocket = StreamCommand("ws", "Read a WebSocket's messages.");
+        WebSocket.Options.Add(_send);
+        Root = new RootCommand("rxstream: curl -N for streams, with Server-Sent Events, sentinels, reconnects and WebSockets.")
+        {
+            Demo, Sse, Fetch, WebSocket,
+        };
+    }
+
+    public RootCommand Root { get; }
+
+    public Command Demo { get; }
+
+    public Command Sse { get; }
+
+    public Command Fetch { get; }
+
+    public Command WebSocket { get; }
+
+    /// <summary>Reads the demo's transports from a parsed <c>demo</c> command.</summary>
+    public IReadOnlyList<Transport> DemoTransports(ParseResult result) => result.GetValue(_transport) switch
+    {
+        "sse" => [Transport.Sse],
+        "fetch" => [Transport.Fetch],
+        "ws" => [Transport.WebSocket],
+        _ => [Transport.Sse, Transport.Fetch, Transport.WebSocket],
+    };
+
+    /// <summary>Turns a parsed stream command into settings, or says what is wrong with it.</summary>
+    /// <exception cref="UsageException">The arguments parse but do not make sense together.</exception>
+    public StreamSettings ReadStream(ParseResult result, Transport transport)
+    {
+        var url = ReadUrl(result.GetValue(_url)!, transport);
+        var headers = (result.GetValue(_header) ?? []).Select(ReadHeader).ToList();
+        var body = ReadBody(result.GetValue(_data));
+        var method = result.GetValue(_method) is { } named
+            ? new HttpMethod(named.ToUpperInvariant())
+            : body is null ? HttpMethod.Get : HttpMethod.Post;
+
+        if (result.GetValue(_reconnect) && result.GetValue(_noReconnect))
+        {
+            throw new UsageException("--reconnect and --no-reconnect contradict each other.");
+        }
+
+        bool? reconnect = result.GetValue(_reconnect) ? true : result.GetValue(_noReconnect) ? false : null;
+
+        if (result.GetValue(_maxRetries) is < 0)
+        {
+            throw new UsageException("--max-retries must be zero or more.");
+        }
+
+        var idle = result.GetValue(_idleTimeout) switch
+        {
+            null => (TimeSpan?)null,
+            > 0 and <= 86_400 and var seconds => TimeSpan.FromSeconds(seconds),
+            _ => throw new UsageException("--idle-timeout must be a number of seconds above 0 and at most 86400."),
+        };
+
+        if (transport == Transport.WebSocket && body is not null)
+        {
+            throw new UsageException("ws sends messages with --send, not a request body.");
+        }
+
+        if (result.GetValue(_until) is "")
+        {
+            throw new UsageException("--until needs a non-empty sentinel.");
+        }
+
+        return new StreamSettings(
+            transport,
+            url,
+            method,
+            headers,
+            body,
+            result.GetValue(_until),
+            result.GetValue(_output) == "jsonl" ? OutputFormat.Jsonl : OutputFormat.Text,
+            reconnect,
+            result.GetValue(_maxRetries),
+            idle,
+            result.GetValue(_quiet),
+            transport == Transport.WebSocket ? result.GetValue(_send) ?? [] : []);
+    }
+
+    private static Uri ReadUrl(string text, Transport transport)
+    {
+        var schemes = transport == Transport.WebSocket ? new[] { "ws", "wss" } : ["http", "https"];
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || !schemes.Contains(url.Scheme, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"'{text}' is not an absolute {string.Join(" or ", schemes)} URL.");
+        }
+
+        return url;
+    }
+
+    private static KeyValuePair<string, string> ReadHeader(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || text.AsSpan(0, colon).ContainsAny(" \t"))
+        {
+            // The value may be a secret: the message names the header's shape, never echoes the value.
+            throw new UsageException("a header must look like 'Name: value'.");
+        }
+
+        return new(text[..colon], text[(colon + 1)..].Trim());
+    }
+
+    private static byte[]? ReadBody(string? data)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        if (!data.StartsWith('@'))
+        {
+            return System.Text.Encoding.UTF8.GetBytes(data);
+        }
+
+        try
+        {
+            return File.ReadAllBytes(data[1..]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"cannot read the body from '{data[1..]}': {e.Message}"));
+        }
+    }
+
+    private Command StreamCommand(string name, string description) => new(name, description)
+    {
+        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _idleTimeout, _quiet,
+    };
+}
+
+/// <summary>Reports a command line that parses but does not make sense; rxstream exits with <see cref="ExitCodes.Usage"/>.</summary>
+internal sealed class UsageException(string message) : Exception(message);

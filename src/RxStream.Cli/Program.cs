@@ -1,0 +1,3 @@
+using RxStream.Cli;
+
+return await new CommandLine().Root.Parse(args).InvokeAsync();
