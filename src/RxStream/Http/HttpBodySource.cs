@@ -1,0 +1,41 @@
+using System.Reactive.Concurrency;
+using RxStream.Internal;
+using RxStream.IO;
+
+namespace RxStream.Http;
+
+/// <summary>Sends one request per subscription and emits its response body, one chunk per read.</summary>
+/// <remarks>
+/// Disposal cancels the token that every await below observes: before the headers it cancels the send; mid-body it
+/// cancels the pending read, and disposing the unread response closes the connection instead of returning it to
+/// the pool.
+/// </remarks>
+internal sealed class HttpBodySource : AsyncLoopSource<Chunk>
+{
+    private readonly HttpMessageInvoker _client;
+    private readonly Func<CancellationToken, ValueTask<HttpRequestMessage>> _createRequest;
+    private readonly FetchOptions _options;
+
+    public HttpBodySource(HttpMessageInvoker client, Func<CancellationToken, ValueTask<HttpRequestMessage>> createRequest, FetchOptions options)
+    {
+        _client = client;
+        _createRequest = createRequest;
+        _options = options;
+    }
+
+    protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
+    {
+        using var request = await _createRequest(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("The request factory returned null.");
+        using var response = await HttpConnector.SendAsync(
+            _client,
+            request,
+            _options.ConnectTimeout,
+            _options.ErrorBodyPreviewBytes,
+            _options.Scheduler ?? DefaultScheduler.Instance,
+            cancellationToken).ConfigureAwait(false);
+        _options.OnOpen?.Invoke(HttpResponseStart.From(response));
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await StreamSource.PumpAsync(body, _options.BufferSize, emitter, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,22 @@
+using System.Runtime.ExceptionServices;
+
+namespace RxStream.Internal;
+
+/// <summary>Sends an exception thrown by a subscriber's own <c>OnNext</c> to the unhandled-exception path.</summary>
+/// <remarks>
+/// A source's read loop runs on the thread pool, so nobody is on the stack to receive what the observer threw.
+/// Rerouting it to <c>OnError</c> would hand the observer its own bug as if the stream had failed (and a reconnect
+/// policy would retry it); swallowing it would hide the bug. Like Rx's schedulers, we rethrow it where the process
+/// reports unhandled exceptions. Tests swap <see cref="Handler"/> to observe it.
+/// </remarks>
+internal static class ObserverFault
+{
+    private static readonly Action<ExceptionDispatchInfo> Rethrow =
+        static fault => ThreadPool.UnsafeQueueUserWorkItem(static state => ((ExceptionDispatchInfo)state!).Throw(), fault);
+
+    /// <summary>Gets or sets where faults go; the default rethrows on a thread-pool thread.</summary>
+    internal static Action<ExceptionDispatchInfo> Handler { get; set; } = Rethrow;
+
+    /// <summary>Reports <paramref name="fault"/>, keeping its original stack trace.</summary>
+    public static void Report(Exception fault) => Handler(ExceptionDispatchInfo.Capture(fault));
+}

@@ -1,0 +1,141 @@
+using System.IO.Pipelines;
+using System.Text;
+using RxStream.Tests.Testing;
+
+namespace RxStream.Tests.IO;
+
+[Collection(ObserverFaultCollection.Name)]
+public class FromStreamTests
+{
+    [Fact]
+    public void FromStream_NullArguments_ThrowAtTheCall()
+    {
+        Assert.Equal("openStream", Assert.Throws<ArgumentNullException>(() => StreamObservable.FromStream((Func<CancellationToken, ValueTask<Stream>>)null!)).ParamName);
+        Assert.Equal("stream", Assert.Throws<ArgumentNullException>(() => StreamObservable.FromStream((Stream)null!)).ParamName);
+        Assert.Equal("bufferSize", Assert.Throws<ArgumentOutOfRangeException>(() => StreamObservable.FromStream(new MemoryStream(), 0)).ParamName);
+        var unreadable = new MemoryStream();
+        unreadable.Dispose();
+        Assert.Equal("stream", Assert.Throws<ArgumentException>(() => StreamObservable.FromStream(unreadable)).ParamName);
+    }
+
+    [Fact]
+    public async Task FromStream_SmallBuffer_EmitsEveryReadAsItsOwnExactChunk()
+    {
+        var bytes = Encoding.UTF8.GetBytes("héllo, wörld — 你好 🙂");
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(new MemoryStream(bytes), bufferSize: 5).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.All(chunks, chunk => Assert.InRange(chunk.Length, 1, 5));
+        Assert.Equal(bytes, chunks.SelectMany(chunk => chunk.Data.ToArray()));
+        Assert.Equal((bytes.Length + 4) / 5, chunks.Count);
+    }
+
+    [Fact]
+    public async Task FromStream_ChunksKeptAfterOnNext_DoNotChangeWhenTheBufferIsReused()
+    {
+        var bytes = Enumerable.Range(0, 64).Select(i => (byte)i).ToArray();
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(new MemoryStream(bytes), bufferSize: 8).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(8, chunks.Count);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            Assert.Equal(bytes.Skip(8 * i).Take(8), chunks[i].Data.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task FromStream_DisposedDuringAPendingRead_CancelsTheReadAndDisposesTheStream()
+    {
+        var pipe = new Pipe();
+        var stream = new ObservedStream(pipe.Reader.AsStream());
+        var observer = new AsyncObserver<Chunk>();
+
+        var subscription = StreamObservable.FromStream(stream).Subscribe(observer);
+        await pipe.Writer.WriteAsync("first"u8.ToArray());
+        await observer.FirstValue.WaitAsync(AsyncObserver<Chunk>.Patience);
+        subscription.Dispose();
+
+        await stream.Disposed.WaitAsync(AsyncObserver<Chunk>.Patience);
+        Assert.False(observer.IsTerminated);
+        Assert.Equal("first", Assert.Single(observer.Values).GetString());
+    }
+
+    [Fact]
+    public async Task FromStream_ReadFails_ErrorReachesOnErrorAfterTheDataAlreadyRead()
+    {
+        var stream = new FailingStream("ok"u8.ToArray(), new IOException("the disk went away"));
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(stream).Subscribe(observer);
+
+        var error = await observer.FailedAsync<IOException>();
+        Assert.Equal("the disk went away", error.Message);
+        Assert.Equal("ok", Assert.Single(observer.Values).GetString());
+    }
+
+    [Fact]
+    public async Task FromStream_ObserverThrows_StopsReadingAndReportsTheFaultUnhandledNotToOnError()
+    {
+        using var faults = new ObserverFaultCapture();
+        var pipe = new Pipe();
+        var stream = new ObservedStream(pipe.Reader.AsStream());
+        var bug = new InvalidOperationException("the subscriber's bug");
+        var observer = new AsyncObserver<Chunk> { OnNextHook = _ => throw bug };
+
+        using var subscription = StreamObservable.FromStream(stream).Subscribe(observer);
+        await pipe.Writer.WriteAsync("x"u8.ToArray());
+
+        Assert.Same(bug, await faults.Fault.WaitAsync(AsyncObserver<Chunk>.Patience));
+        await stream.Disposed.WaitAsync(AsyncObserver<Chunk>.Patience);
+        Assert.False(observer.IsTerminated);
+    }
+
+    private sealed class ObservedStream(Stream inner) : Stream
+    {
+        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Disposed => _disposed.Task;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            inner.Dispose();
+            _disposed.TrySetResult();
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class FailingStream(byte[] first, Exception failure) : MemoryStream(first)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Position < Length ? base.ReadAsync(buffer, cancellationToken) : ValueTask.FromException<int>(failure);
+    }
+}
