@@ -1,4 +1,6 @@
+using System.Text;
 using RxStream.Http;
+using RxStream.ServerSentEvents;
 
 namespace RxStream;
 
@@ -52,4 +54,41 @@ public static partial class StreamObservable
         ArgumentNullException.ThrowIfNull(requestUri);
         return Fetch(client, () => new HttpRequestMessage(HttpMethod.Get, requestUri), options);
     }
+
+    /// <summary>Creates a cold source that connects to a Server-Sent Events stream as a browser's <c>EventSource</c> does, with the method, body and headers it cannot send.</summary>
+    /// <param name="client">The client or handler that sends each request; the caller owns it.</param>
+    /// <param name="requestUri">The address of the event stream.</param>
+    /// <param name="options">Method, body, headers, timeouts and the reconnect policy; <c>EventSource</c>'s behaviour when <see langword="null"/>.</param>
+    /// <returns>The events of the stream, across reconnections.</returns>
+    /// <remarks>
+    /// <para>Each connection sends <c>Accept: text/event-stream</c>, <c>Cache-Control: no-cache</c> and, once an event
+    /// ID is known, <c>Last-Event-ID</c>. A 200 answer of type <c>text/event-stream</c> (parameters ignored) opens the
+    /// stream and is reported through <see cref="EventSourceOptions.OnOpen"/> and the policy's status; any other
+    /// status fails with <see cref="HttpStatusException"/>, any other type with
+    /// <see cref="UnexpectedContentTypeException"/>, and both are final; a 204 completes the sequence without
+    /// reconnecting.</para>
+    /// <para>By default a GET reconnects after a network error, a transient status, an idle timeout or a normal end of
+    /// the body, waiting the server's <c>retry:</c> time when it gave one, and resumes from the last dispatched event.
+    /// A POST is only sent again when <see cref="EventSourceOptions.ResendNonIdempotentRequests"/> says so.</para>
+    /// <para>Disposing the subscription cancels the pending request or aborts the open connection, and stops any
+    /// pending reconnect. Events arrive on a thread-pool thread and stay valid after <c>OnNext</c>.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="requestUri"/> is <see langword="null"/>.</exception>
+    public static IObservable<SseEvent> EventSource(HttpMessageInvoker client, Uri requestUri, EventSourceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(requestUri);
+        return EventSourceConnection.Create(client, requestUri, options ?? new EventSourceOptions());
+    }
+
+    /// <summary>Creates an HTTP handler suited to long-lived streams, which sends a non-ASCII <c>Last-Event-ID</c> as UTF-8 as browsers do.</summary>
+    /// <returns>A new <see cref="SocketsHttpHandler"/>; the caller owns it (give it to an <see cref="HttpClient"/>).</returns>
+    /// <remarks>
+    /// .NET's default handler refuses header values that are not ASCII, so an event ID such as <c>é1</c> could not be
+    /// resumed from. This handler encodes that one header as UTF-8 and leaves every other header as .NET sends it.
+    /// </remarks>
+    public static SocketsHttpHandler CreateHttpHandler() => new()
+    {
+        RequestHeaderEncodingSelector = static (name, _) => string.Equals(name, "Last-Event-ID", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8 : null,
+    };
 }

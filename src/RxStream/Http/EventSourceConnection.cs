@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Text;
+using RxStream.Internal;
+using RxStream.Resilience;
+using RxStream.ServerSentEvents;
+
+namespace RxStream.Http;
+
+// Specification: https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface
+/// <summary>Connects to an event stream as <c>EventSource</c> does, one HTTP request per attempt, and reconnects under a policy.</summary>
+internal static class EventSourceConnection
+{
+    private const string EventStreamMediaType = "text/event-stream";
+
+    public static IObservable<SseEvent> Create(HttpMessageInvoker client, Uri url, EventSourceOptions options) =>
+        Observable.Defer(() =>
+        {
+            // One session per subscription: it carries the last event ID from one attempt to the next.
+            var session = new Session(client, url, options);
+            return options.ShouldReconnect
+                ? StreamObservable.Reconnect(context => new Attempt(session, context), options.Reconnect! with { ReconnectOnCompleted = true })
+                : new Attempt(session, context: null);
+        });
+
+    /// <summary>Holds what outlives one connection of a subscription.</summary>
+    private sealed class Session(HttpMessageInvoker client, Uri url, EventSourceOptions options)
+    {
+        public HttpMessageInvoker Client { get; } = client;
+
+        public EventSourceOptions Options { get; } = options;
+
+        public IScheduler Scheduler { get; } = options.Scheduler ?? DefaultScheduler.Instance;
+
+        // "The last event ID string": the ID of the last event dispatched, not an id line whose event never completed.
+        public string LastEventId { get; set; } = options.LastEventId ?? string.Empty;
+
+        public async ValueTask<HttpRequestMessage> CreateRequestAsync(CancellationToken cancellationToken)
+        {
+            var request = new HttpRequestMessage(Options.Method, url) { Content = Options.Content?.Invoke() };
+            try
+            {
+                // "Set (`Accept`, `text/event-stream`) in request's header list." The cache directive keeps proxies
+                // from answering with a stored copy of a live stream.
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(EventStreamMediaType));
+                request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
+                foreach (var (name, value) in Options.Headers)
+                {
+                    if (!request.Headers.TryAddWithoutValidation(name, value) && request.Content is not null)
+                    {
+                        request.Content.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }
+
+                // "If the EventSource object's last event ID string is not the empty string, set (`Last-Event-ID`,
+                // last event ID string, encoded as UTF-8) in request's header list."
+                if (LastEventId.Length > 0)
+                {
+                    request.Headers.TryAddWithoutValidation("Last-Event-ID", LastEventId);
+                }
+
+                if (Options.ConfigureRequest is { } configure)
+                {
+                    await configure(request, cancellationToken).ConfigureAwait(false);
+                }
+
+                return request;
+            }
+            catch
+            {
+                request.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Runs one connection: send, validate, parse until the body ends.</summary>
+    private sealed class Attempt(Session session, ReconnectContext? context) : AsyncLoopSource<SseEvent>
+    {
+        protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
+        {
+            var options = session.Options;
+            using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var idle = options.IdleTimeout is { } limit ? new IdleWatch(session.Scheduler, limit, connection) : null;
+            try
+            {
+                await ConnectAndReadAsync(emitter, idle, connection.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (idle is { Fired: true } && !cancellationToken.IsCancellationRequested)
+            {
+                throw new IdleTimeoutException(idle.Timeout);
+            }
+        }
+
+        private async Task ConnectAndReadAsync(Emitter emitter, IdleWatch? idle, CancellationToken cancellationToken)
+        {
+            var options = session.Options;
+            using var request = await session.CreateRequestAsync(cancellationToken).ConfigureAwait(false);
+            var lastEventId = session.LastEventId;
+            HttpResponseMessage response;
+            try
+            {
+                response = await HttpConnector.SendAsync(session.Client, request, options.ConnectTimeout, options.ErrorBodyPreviewBytes, session.Scheduler, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (!Ascii.IsValid(lastEventId) && e.InnerException is null && e.HttpRequestError == HttpRequestError.Unknown)
+            {
+                throw new RxStreamException(
+                    "The last event ID is not ASCII and this HttpClient's handler refuses non-ASCII header values; build the client on StreamObservable.CreateHttpHandler() (or set SocketsHttpHandler.RequestHeaderEncodingSelector to UTF-8 for Last-Event-ID).",
+                    e);
+            }
+
+            using (response)
+            {
+                // "If res's status is 204 No Content": the server asks the client to stop; not an error.
+                if (response.StatusCode == HttpStatusCode.NoContent)
+                {
+                    context?.DoNotReconnect();
+                    return;
+                }
+
+                // "If res's status is not 200, or if res's `Content-Type` is not `text/event-stream`, then fail the
+                // connection." Failing, unlike a network error, is final.
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw await HttpConnector.CreateStatusErrorAsync(response, options.ErrorBodyPreviewBytes, session.Scheduler, cancellationToken).ConfigureAwait(false);
+                }
+
+                var mediaType = response.Content.Headers.ContentType?.MediaType;
+                if (!string.Equals(mediaType, EventStreamMediaType, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new UnexpectedContentTypeException(EventStreamMediaType, mediaType);
+                }
+
+                // "Announce the connection": the onopen moment, told to the policy (which publishes it as a status) and to the user.
+                var start = HttpResponseStart.From(response);
+                context?.ReportOpen(start);
+                options.OnOpen?.Invoke(start);
+
+                var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var handler = new Handler(emitter, context);
+                var parser = new SseStreamParser(options.Parser ?? new SseParserOptions(), handler, session.LastEventId);
+                var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
+                try
+                {
+                    int read;
+                    while ((read = await body.ReadAsync(buffer.AsMemory(0, options.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        idle?.Touch();
+                        parser.Feed(buffer.AsSpan(0, read));
+                    }
+
+                    // "Once the end of the file is reached, any pending data must be discarded."
+                    parser.Complete();
+                }
+                finally
+                {
+                    session.LastEventId = parser.LastEventId;
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends parsed events downstream and the server's reconnection time to the policy.</summary>
+    private sealed class Handler(AsyncLoopSource<SseEvent>.Emitter emitter, ReconnectContext? context) : ISseParserHandler
+    {
+        public void OnEvent(in SseEvent value) => emitter.Next(value);
+
+        public void OnComment(ReadOnlySpan<byte> text)
+        {
+            // Heartbeats: the read that carried them already counted as activity.
+        }
+
+        // "Set the event stream's reconnection time to that integer."
+        public void OnRetry(TimeSpan reconnectionTime) => context?.SetRetryDelay(reconnectionTime);
+    }
+}

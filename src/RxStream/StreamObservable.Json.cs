@@ -1,0 +1,89 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reactive.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using RxStream.ServerSentEvents;
+
+namespace RxStream;
+
+public static partial class StreamObservable
+{
+    /// <summary>The default longest NDJSON line, in bytes: 16 MiB.</summary>
+    public const int DefaultMaxJsonLineLength = 16 * 1024 * 1024;
+
+    /// <summary>Deserializes each event's data as JSON, from its UTF-8 bytes when the event holds them.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="source">The events.</param>
+    /// <param name="typeInfo">The payload's type metadata (from a <c>JsonSerializerContext</c>), for trimming and native AOT.</param>
+    /// <returns>One payload per event.</returns>
+    /// <remarks>Parse with <see cref="SseDataFormat.Utf8"/> so no string is made. A bad payload fails the sequence with <see cref="SsePayloadException"/> naming the event ID and showing the payload's start.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="typeInfo"/> is <see langword="null"/>.</exception>
+    public static IObservable<T> DeserializeJson<T>(this IObservable<SseEvent> source, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return source.Select(item => DeserializeEvent(item, typeInfo));
+    }
+
+    /// <summary>Deserializes each event's data as JSON with reflection-based options.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="source">The events.</param>
+    /// <param name="options">The serializer options; <see cref="JsonSerializerOptions.Web"/> when <see langword="null"/>.</param>
+    /// <returns>One payload per event.</returns>
+    /// <remarks>See <see cref="DeserializeJson{T}(IObservable{SseEvent}, JsonTypeInfo{T})"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    [RequiresUnreferencedCode("Reflection-based JSON; use the JsonTypeInfo overload for trimming.")]
+    [RequiresDynamicCode("Reflection-based JSON; use the JsonTypeInfo overload for native AOT.")]
+    public static IObservable<T> DeserializeJson<T>(this IObservable<SseEvent> source, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.DeserializeJson((JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)));
+    }
+
+    /// <summary>Deserializes each line of a newline-delimited JSON (NDJSON) byte stream, straight from its UTF-8 bytes.</summary>
+    /// <typeparam name="T">The type of each line.</typeparam>
+    /// <param name="source">The bytes, split anyhow.</param>
+    /// <param name="typeInfo">The line type's metadata, for trimming and native AOT.</param>
+    /// <param name="maxLineLength">The longest line accepted, in bytes; longer fails with <see cref="StreamLimitExceededException"/>.</param>
+    /// <returns>One item per non-blank line.</returns>
+    /// <remarks>A bad line fails the sequence with <see cref="SsePayloadException"/> naming the line number, after the items already emitted.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="typeInfo"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLineLength"/> is not positive.</exception>
+    public static IObservable<T> ParseJsonLines<T>(this IObservable<Chunk> source, JsonTypeInfo<T> typeInfo, int maxLineLength = DefaultMaxJsonLineLength)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineLength);
+        return new JsonLinesOperator<T>(source, typeInfo, maxLineLength);
+    }
+
+    /// <summary>Deserializes each line of a newline-delimited JSON (NDJSON) byte stream with reflection-based options.</summary>
+    /// <typeparam name="T">The type of each line.</typeparam>
+    /// <param name="source">The bytes, split anyhow.</param>
+    /// <param name="options">The serializer options; <see cref="JsonSerializerOptions.Web"/> when <see langword="null"/>.</param>
+    /// <returns>One item per non-blank line.</returns>
+    /// <remarks>See <see cref="ParseJsonLines{T}(IObservable{Chunk}, JsonTypeInfo{T}, int)"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    [RequiresUnreferencedCode("Reflection-based JSON; use the JsonTypeInfo overload for trimming.")]
+    [RequiresDynamicCode("Reflection-based JSON; use the JsonTypeInfo overload for native AOT.")]
+    public static IObservable<T> ParseJsonLines<T>(this IObservable<Chunk> source, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.ParseJsonLines((JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)));
+    }
+
+    private static T DeserializeEvent<T>(SseEvent item, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return item.HoldsUtf8
+                ? JsonSerializer.Deserialize(item.DataUtf8.Span, typeInfo)!
+                : JsonSerializer.Deserialize(item.Data, typeInfo)!;
+        }
+        catch (JsonException error)
+        {
+            var source = item.LastEventId.Length == 0 ? $"the {item.EventType} event" : $"event #{item.LastEventId}";
+            throw new SsePayloadException(source, item.Data, error);
+        }
+    }
+}
