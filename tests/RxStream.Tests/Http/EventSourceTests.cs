@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using RxStream.Http;
+using RxStream.Resilience;
+using RxStream.ServerSentEvents;
+using RxStream.Tests.Testing;
+
+namespace RxStream.Tests.Http;
+
+public sealed class EventSourceTests : IAsyncLifetime
+{
+    private static readonly ReconnectOptions Brisk = new() { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
+    private readonly List<string?> _lastEventIds = [];
+    private readonly TaskCompletionSource _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LoopbackServer _server = null!;
+    private HttpClient _client = null!;
+    private int _connections;
+
+    public async Task InitializeAsync()
+    {
+        _server = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/typed", () => TypedResults.ServerSentEvents(Items()));
+            app.MapGet("/resume", async (HttpContext context) =>
+            {
+                lock (_lastEventIds)
+                {
+                    _lastEventIds.Add(context.Request.Headers["Last-Event-ID"].FirstOrDefault());
+                }
+
+                var connection = Interlocked.Increment(ref _connections);
+                context.Response.ContentType = "text/event-stream; charset=utf-8";
+                var text = connection switch
+                {
+                    1 => "retry: 20\nid: é1\ndata: one\n\nid: 2\ndata: torn",
+                    2 => "data: two\n\n",
+                    _ => null,
+                };
+                if (text is null)
+                {
+                    context.Response.StatusCode = 204;
+                    return;
+                }
+
+                await context.Response.WriteAsync(text);
+            });
+            app.MapPost("/chat", async (HttpContext context) =>
+            {
+                var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
+                if (context.Request.Headers.Authorization != "Bearer s3cret" || body.GetProperty("prompt").GetString() != "hi")
+                {
+                    context.Response.StatusCode = 401;
+                    await context.Response.WriteAsJsonAsync(new { error = "bad credentials" });
+                    return;
+                }
+
+                Interlocked.Increment(ref _connections);
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync("data: hello\n\ndata: [DONE]\n\n");
+            });
+            app.MapGet("/html", () => Results.Content("<html></html>", "text/html"));
+            app.MapGet("/fail", async (HttpContext context) =>
+            {
+                Interlocked.Increment(ref _connections);
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(new { error = "boom" });
+            });
+            app.MapGet("/endless", async (HttpContext context) =>
+            {
+                context.Response.ContentType = "text/event-stream";
+                context.RequestAborted.Register(() => _aborted.TrySetResult());
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                try
+                {
+                    for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(20); i++)
+                    {
+                        await context.Response.WriteAsync($": heartbeat\n\ndata: {i}\n\n", context.RequestAborted);
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                        await Task.Delay(5, context.RequestAborted);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
+            app.MapGet("/silent", async (HttpContext context) =>
+            {
+                Interlocked.Increment(ref _connections);
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync(": still here\n\n");
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(TimeSpan.FromSeconds(20), context.RequestAborted).ContinueWith(_ => { });
+            });
+        });
+        _client = new HttpClient(StreamObservable.CreateHttpHandler());
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public void EventSource_NullArguments_ThrowAtTheCall()
+    {
+        Assert.Equal("client", Assert.Throws<ArgumentNullException>(() => StreamObservable.EventSource(null!, new Uri("http://127.0.0.1/"))).ParamName);
+        Assert.Equal("requestUri", Assert.Throws<ArgumentNullException>(() => StreamObservable.EventSource(_client, null!)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventSourceOptions { IdleTimeout = TimeSpan.Zero });
+        Assert.Throws<ArgumentNullException>(() => new EventSourceOptions { Method = null! });
+    }
+
+    [Fact]
+    public async Task EventSource_AspNetCoreTypedResults_ArrivesWithTypesAndData()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/typed"), new EventSourceOptions { Reconnect = null }).Subscribe(observer);
+        var events = await observer.CompletedAsync();
+
+        Assert.Equal(["alpha", "beta", "line one\nline two"], events.Select(e => e.Data));
+        Assert.All(events, e => Assert.Equal("token", e.EventType));
+    }
+
+    [Fact]
+    public async Task EventSource_EndMidEvent_ResumesFromTheLastDispatchedIdInUtf8AndStopsAt204()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+        var statuses = new List<ConnectionStatus>();
+        var options = new EventSourceOptions
+        {
+            Reconnect = Brisk with { Status = System.Reactive.Observer.Create<ConnectionStatus>(s => { lock (statuses) { statuses.Add(s); } }) },
+        };
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/resume"), options).Subscribe(observer);
+        var events = await observer.CompletedAsync();
+
+        Assert.Equal(["one", "two"], events.Select(e => e.Data));
+        Assert.Equal(["é1", "é1"], events.Select(e => e.LastEventId));
+
+        // The torn event's "id: 2" never took effect: the resume asks for what followed é1, sent as UTF-8.
+        // Kestrel decodes request headers as UTF-8, so an ID that arrives intact proves it was sent as UTF-8.
+        Assert.Equal([null, "é1", "é1"], _lastEventIds);
+        Assert.Contains(statuses, s => s is ConnectionStatus.Reconnecting { Delay.TotalMilliseconds: 20 });
+        Assert.Contains(statuses, s => s is ConnectionStatus.Open { Details: HttpResponseStart { StatusCode: HttpStatusCode.OK } });
+    }
+
+    [Fact]
+    public async Task EventSource_PostWithJsonAndAuthorization_IsSentOnceAndNotRepeated()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+        var options = new EventSourceOptions
+        {
+            Method = HttpMethod.Post,
+            Content = () => JsonContent.Create(new { prompt = "hi" }),
+            Headers = [new("Authorization", "Bearer s3cret")],
+            Reconnect = Brisk,
+        };
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/chat"), options).Subscribe(observer);
+        var events = await observer.CompletedAsync();
+
+        Assert.Equal(["hello", "[DONE]"], events.Select(e => e.Data));
+        Assert.Equal(1, _connections);
+    }
+
+    [Fact]
+    public async Task EventSource_WrongCredentials_FailsFinalWithTheBodyButNoHeader()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+        var options = new EventSourceOptions
+        {
+            Method = HttpMethod.Post,
+            Content = () => JsonContent.Create(new { prompt = "hi" }),
+            Headers = [new("Authorization", "Bearer leaked-if-printed")],
+            ResendNonIdempotentRequests = true,
+            Reconnect = Brisk,
+        };
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/chat"), options).Subscribe(observer);
+
+        var error = await observer.FailedAsync<HttpStatusException>();
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Contains("bad credentials", error.BodyPreview);
+        Assert.DoesNotContain("leaked-if-printed", error.ToString());
+    }
+
+    [Fact]
+    public async Task EventSource_HtmlAnswer_FailsWithUnexpectedContentTypeWithoutRetrying()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/html"), new EventSourceOptions { Reconnect = Brisk }).Subscribe(observer);
+
+        var error = await observer.FailedAsync<UnexpectedContentTypeException>();
+        Assert.Equal("text/html", error.Actual);
+        Assert.False(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task EventSource_ServerError_IsRetriedUntilThePolicyGivesUp()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/fail"), new EventSourceOptions { Reconnect = Brisk with { MaxFailedAttempts = 3 } }).Subscribe(observer);
+
+        var error = await observer.FailedAsync<HttpStatusException>();
+        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
+        Assert.Equal(3, _connections);
+    }
+
+    [Fact]
+    public async Task EventSource_DisposedMidStream_ServerSeesTheAbortWithinOneSecond()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+        var subscription = StreamObservable.EventSource(_client, _server.Url("/endless")).Subscribe(observer);
+        await observer.FirstValue.WaitAsync(AsyncObserver<SseEvent>.Patience);
+
+        subscription.Dispose();
+
+        await _aborted.Task.WaitAsync(TimeSpan.FromSeconds(1));
+        await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task EventSource_SilentConnection_IsDroppedByTheIdleTimeoutAndReplaced()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+        var options = new EventSourceOptions { IdleTimeout = TimeSpan.FromMilliseconds(200), Reconnect = Brisk with { MaxFailedAttempts = 2 } };
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/silent"), options).Subscribe(observer);
+
+        var error = await observer.FailedAsync<IdleTimeoutException>();
+        Assert.True(error.IsTransient);
+        Assert.True(_connections >= 2);
+        Assert.Empty(observer.Values);
+    }
+
+    [Fact]
+    public async Task EventSource_ThousandSubscribeDisposeCycles_LeaveNoRequestOpen()
+    {
+        var random = new Random(42);
+        for (var cycle = 0; cycle < 1000; cycle++)
+        {
+            var observer = new AsyncObserver<SseEvent>();
+            var subscription = StreamObservable.EventSource(_client, _server.Url("/endless")).Subscribe(observer);
+            if (random.Next(2) == 0)
+            {
+                await observer.FirstValue.WaitAsync(AsyncObserver<SseEvent>.Patience);
+            }
+
+            subscription.Dispose();
+        }
+
+        await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Items()
+    {
+        foreach (var data in new[] { "alpha", "beta", "line one\nline two" })
+        {
+            await Task.Yield();
+            yield return new SseItem<string>(data, "token");
+        }
+    }
+}
