@@ -1,0 +1,65 @@
+using System.Buffers;
+using RxStream.Internal;
+
+namespace RxStream.Text;
+
+/// <summary>Runs <see cref="Utf8StreamDecoder"/> over each subscription's chunks, emitting one string per chunk that completes any text.</summary>
+internal sealed class DecodeUtf8Operator(IObservable<Chunk> source, Utf8DecodeOptions options) : IObservable<string>
+{
+    public IDisposable Subscribe(IObserver<string> observer)
+    {
+        var sink = new Sink(observer, new Utf8StreamDecoder(options.KeepBom, options.Fatal));
+        sink.Run(source);
+        return sink;
+    }
+
+    private sealed class Sink(IObserver<string> downstream, Utf8StreamDecoder decoder) : Sink<Chunk, string>(downstream)
+    {
+        public override void OnNext(Chunk value)
+        {
+            if (!value.IsEmpty)
+            {
+                Decode(value.Span, flush: false);
+            }
+        }
+
+        public override void OnCompleted()
+        {
+            // "If do not flush is false: process the end-of-queue": a torn sequence left at the end becomes U+FFFD.
+            if (Decode([], flush: true))
+            {
+                ForwardOnCompleted();
+            }
+        }
+
+        private bool Decode(ReadOnlySpan<byte> bytes, bool flush)
+        {
+            var buffer = ArrayPool<char>.Shared.Rent(bytes.Length + 8);
+            string? text;
+            Utf8DecodeException? error;
+            try
+            {
+                var written = decoder.Decode(bytes, buffer, flush, out error);
+                text = written == 0 ? null : new string(buffer, 0, written);
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(buffer);
+            }
+
+            // Never an empty string: a chunk that only continues a torn sequence emits nothing.
+            if (text is not null)
+            {
+                ForwardOnNext(text);
+            }
+
+            if (error is not null)
+            {
+                ForwardOnError(error);
+                return false;
+            }
+
+            return true;
+        }
+    }
+}
