@@ -1,0 +1,56 @@
+using System.Reactive.Concurrency;
+
+namespace RxStream.WebSockets;
+
+/// <summary>Configures a WebSocket connection (<see cref="StreamObservable.WebSocket(Uri, WebSocketConnectOptions?)"/>).</summary>
+public sealed record WebSocketConnectOptions
+{
+    /// <summary>The default largest message: 4 MiB.</summary>
+    public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
+
+    private readonly int _maxMessageSize = DefaultMaxMessageSize;
+    private readonly int _receiveBufferSize = StreamObservable.DefaultBufferSize;
+    private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets headers sent with the opening handshake; their values never appear in an error message.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>Gets the sub-protocols offered to the server.</summary>
+    public IReadOnlyList<string> SubProtocols { get; init; } = [];
+
+    /// <summary>Gets the keep-alive (ping) interval, or <see langword="null"/> for .NET's default.</summary>
+    public TimeSpan? KeepAliveInterval { get; init; }
+
+    /// <summary>Gets the invoker that carries the opening handshake (to reuse a handler or test one), or <see langword="null"/> for the default.</summary>
+    public HttpMessageInvoker? Invoker { get; init; }
+
+    /// <summary>Gets a value indicating whether each frame is its own chunk (carrying <see cref="Chunk.IsEndOfMessage"/>) instead of each whole message.</summary>
+    public bool FrameMode { get; init; }
+
+    /// <summary>Gets the largest message accepted, in bytes; a larger one closes the socket with 1009 and fails with <see cref="StreamLimitExceededException"/>.</summary>
+    public int MaxMessageSize
+    {
+        get => _maxMessageSize;
+        init => _maxMessageSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The limit must be positive.");
+    }
+
+    /// <summary>Gets the size of one receive; 16 KiB by default.</summary>
+    public int ReceiveBufferSize
+    {
+        get => _receiveBufferSize;
+        init => _receiveBufferSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The size must be positive.");
+    }
+
+    /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; 2 s by default.</summary>
+    public TimeSpan CloseTimeout
+    {
+        get => _closeTimeout;
+        init => _closeTimeout = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout cannot be negative.");
+    }
+
+    /// <summary>Gets a callback told when each connection opens, with the negotiated sub-protocol (or <see langword="null"/>).</summary>
+    public Action<string?>? OnOpen { get; init; }
+
+    /// <summary>Gets the scheduler that times the close timeout; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
+    public IScheduler? Scheduler { get; init; }
+}

@@ -1,0 +1,189 @@
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using RxStream.Resilience;
+using RxStream.Tests.Testing;
+using RxStream.WebSockets;
+
+namespace RxStream.Tests.WebSockets;
+
+public sealed class WebSocketTests : IAsyncLifetime
+{
+    private readonly TaskCompletionSource<WebSocketCloseStatus?> _clientClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LoopbackServer _server = null!;
+    private int _pushConnections;
+
+    public async Task InitializeAsync()
+    {
+        _server = await LoopbackServer.StartAsync(app =>
+        {
+            app.Map("/echo", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                var buffer = new byte[4096];
+                for (var i = 0; i < 1000; i++)
+                {
+                    var result = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        _clientClosed.TrySetResult(result.CloseStatus);
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                        return;
+                    }
+
+                    await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, context.RequestAborted);
+                }
+            });
+            app.Map("/push", async (HttpContext context) =>
+            {
+                var connection = Interlocked.Increment(ref _pushConnections);
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                for (var i = 0; i < 100; i++)
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes($"m{i}"), WebSocketMessageType.Text, true, context.RequestAborted);
+                }
+
+                // A message in three frames, then a binary one.
+                await socket.SendAsync("par"u8.ToArray(), WebSocketMessageType.Text, false, context.RequestAborted);
+                await socket.SendAsync("ts o"u8.ToArray(), WebSocketMessageType.Text, false, context.RequestAborted);
+                await socket.SendAsync("f one"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+                await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, context.RequestAborted);
+                if (context.Request.Query.ContainsKey("drop") && connection == 1)
+                {
+                    context.Abort();
+                    return;
+                }
+
+                var status = context.Request.Query.ContainsKey("policy") ? WebSocketCloseStatus.PolicyViolation : WebSocketCloseStatus.NormalClosure;
+                await socket.CloseAsync(status, "bye", context.RequestAborted);
+            });
+        });
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public void WebSocket_BadArguments_ThrowAtTheCall()
+    {
+        Assert.Equal("uri", Assert.Throws<ArgumentNullException>(() => StreamObservable.WebSocket(null!)).ParamName);
+        Assert.Equal("uri", Assert.Throws<ArgumentException>(() => StreamObservable.WebSocket(new Uri("http://127.0.0.1/"))).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WebSocketConnectOptions { MaxMessageSize = 0 });
+    }
+
+    [Fact]
+    public async Task WebSocket_ServerPushesAndClosesNormally_AssemblesFramesAndCompletesWithTheStatus()
+    {
+        var socket = StreamObservable.WebSocket(Ws("/push"));
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = socket.Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(102, chunks.Count);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"m{i}"), chunks.Take(100).Select(c => c.GetString()));
+        Assert.Equal("parts of one", chunks[100].GetString());
+        Assert.All(chunks.Take(101), c => Assert.Equal(ChunkKind.Text, c.Kind));
+        Assert.Equal(ChunkKind.Binary, chunks[101].Kind);
+        Assert.All(chunks, c => Assert.True(c.IsEndOfMessage));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+        Assert.Equal("bye", socket.CloseStatusDescription);
+    }
+
+    [Fact]
+    public async Task WebSocket_FrameMode_YieldsEachFrameWithEndOfMessage()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/push"), new WebSocketConnectOptions { FrameMode = true }).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(["par", "ts o", "f one"], chunks.Skip(100).Take(3).Select(c => c.GetString()));
+        Assert.Equal([false, false, true], chunks.Skip(100).Take(3).Select(c => c.IsEndOfMessage));
+    }
+
+    [Fact]
+    public async Task WebSocket_ServerClosesWithPolicyViolation_FailsFinalWithStatusAndReason()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/push?policy=1")).Subscribe(observer);
+
+        var error = await observer.FailedAsync<WebSocketClosedException>();
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, error.CloseStatus);
+        Assert.Equal("bye", error.CloseStatusDescription);
+        Assert.False(error.IsTransient);
+        Assert.Equal(102, observer.Values.Count);
+    }
+
+    [Fact]
+    public async Task WebSocket_MessageOverTheLimit_FailsTyped()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/push"), new WebSocketConnectOptions { MaxMessageSize = 8 }).Subscribe(observer);
+
+        var error = await observer.FailedAsync<StreamLimitExceededException>();
+        Assert.Equal(8, error.Limit);
+        Assert.Equal(100, observer.Values.Count);
+    }
+
+    [Fact]
+    public async Task WebSocket_Echo_SendsAreSerializedAndDisposalIsACleanClose()
+    {
+        var socket = StreamObservable.WebSocket(Ws("/echo"), new WebSocketConnectOptions { OnOpen = _ => { } });
+        await Assert.ThrowsAsync<WebSocketNotOpenException>(() => socket.SendAsync("too early").AsTask());
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var echoes = new AsyncObserver<Chunk>();
+        var subscription = StreamObservable.WebSocket(Ws("/echo"), new WebSocketConnectOptions { OnOpen = _ => opened.TrySetResult() });
+        var connection = subscription.Subscribe(echoes);
+        await opened.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => subscription.SendAsync($"hello {i}").AsTask()));
+        while (echoes.Values.Count < 50)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"hello {i}").Order(), echoes.Values.Select(c => c.GetString()).Order());
+        connection.Dispose();
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await _clientClosed.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task WebSocket_ServerDropsTheConnection_IsTransientAndReconnectResumes()
+    {
+        var observer = new AsyncObserver<Chunk>();
+        var options = new ReconnectOptions { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
+
+        using var subscription = StreamObservable.WebSocket(Ws("/push?drop=1")).Reconnect(options).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        // An abort resets the TCP connection, which may discard what the client had not read yet; the second
+        // connection's messages all arrive, after whatever the first delivered.
+        Assert.Equal(2, _pushConnections);
+        Assert.InRange(chunks.Count, 102, 204);
+        Assert.Equal("m0", chunks[^102].GetString());
+    }
+
+    [Fact]
+    public async Task WebSocket_ThousandConnectDisposeCycles_LeaveNoConnectionOpen()
+    {
+        for (var cycle = 0; cycle < 1000; cycle++)
+        {
+            var observer = new AsyncObserver<Chunk>();
+            var subscription = StreamObservable.WebSocket(Ws("/echo")).Subscribe(observer);
+            if (cycle % 2 == 0)
+            {
+                await Task.Yield();
+            }
+
+            subscription.Dispose();
+        }
+
+        await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(15));
+    }
+
+    private Uri Ws(string path) => new(_server.Url(path).ToString().Replace("http://", "ws://", StringComparison.Ordinal));
+}
