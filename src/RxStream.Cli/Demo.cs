@@ -1,0 +1,98 @@
+using System.Net.Http.Json;
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using RxStream.Http;
+using RxStream.Resilience;
+
+namespace RxStream.Cli;
+
+/// <summary>Streams a chat answer from the embedded server over each transport, rendered live through <see cref="ChatView"/>, using only RxStream's public API.</summary>
+internal static class Demo
+{
+    private static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(50);
+
+    public static async Task<int> RunAsync(IReadOnlyList<Transport> transports, CancellationToken interrupt)
+    {
+        await using var server = await DemoServer.StartAsync(TimeSpan.FromMilliseconds(25), interrupt).ConfigureAwait(false);
+        using var client = new HttpClient(StreamObservable.CreateHttpHandler());
+        Console.Error.WriteLine($"* demo server on {server.BaseAddress}");
+        foreach (var transport in transports)
+        {
+            var status = new Subject<ConnectionStatus>();
+            var (title, answer) = transport switch
+            {
+                Transport.Sse => ("SSE (EventSource: GET, reconnect, Last-Event-ID)", Sse(client, server, status)),
+                Transport.Fetch => ("fetch (POST a JSON prompt, stop at LLM-EOF)", Fetch(client, server, status)),
+                _ => ("WebSocket (send a prompt, stop at [DONE])", WebSocket(server, status)),
+            };
+
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"== {title}");
+            var exit = await RenderAsync(answer, status, interrupt).ConfigureAwait(false);
+            if (exit != ExitCodes.Success)
+            {
+                return exit;
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RenderAsync(IObservable<string> answer, IObservable<ConnectionStatus> status, CancellationToken interrupt)
+    {
+        using var view = new ChatView(answer, status, Frame, TaskPoolScheduler.Default);
+        var shown = 0;
+        var lastStatus = string.Empty;
+        var finished = new TaskCompletionSource<ChatFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var rendering = view.Frames.Subscribe(frame =>
+        {
+            if (frame.Status != lastStatus)
+            {
+                Console.Error.WriteLine($"* {frame.Status}");
+                lastStatus = frame.Status;
+            }
+
+            Console.Out.Write(frame.Text[shown..]);
+            shown = frame.Text.Length;
+            if (frame.Done)
+            {
+                Console.Out.WriteLine();
+                finished.TrySetResult(frame);
+            }
+        });
+        using var cancel = interrupt.Register(view.Cancel);
+        var last = await finished.Task.ConfigureAwait(false);
+        return interrupt.IsCancellationRequested ? ExitCodes.Interrupted : last.Error is null ? ExitCodes.Success : ExitCodes.Error;
+    }
+
+    private static IObservable<string> Sse(HttpClient client, DemoServer server, IObserver<ConnectionStatus> status) =>
+        StreamObservable.EventSource(client, new Uri(server.BaseAddress, "sse/chat"), new EventSourceOptions { Reconnect = new ReconnectOptions { Status = status } })
+            .TakeUntilSentinel(e => e.Data == DemoServer.SseSentinel)
+            .Select(e => e.Data);
+
+    private static IObservable<string> Fetch(HttpClient client, DemoServer server, IObserver<ConnectionStatus> status) =>
+        StreamObservable.Fetch(
+                client,
+                () => new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, "fetch/chat")) { Content = JsonContent.Create(new { prompt = "What is RxStream?" }) },
+                new FetchOptions { OnOpen = start => status.OnNext(new ConnectionStatus.Open(1, start)) })
+            .DecodeUtf8()
+            .TakeUntilSentinel(DemoServer.BodySentinel);
+
+    private static IObservable<string> WebSocket(DemoServer server, IObserver<ConnectionStatus> status)
+    {
+        var url = new Uri(server.BaseAddress.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "ws/chat");
+        RxStream.WebSockets.WebSocketConnection? socket = null;
+        socket = StreamObservable.WebSocket(url, new RxStream.WebSockets.WebSocketConnectOptions
+        {
+            OnOpen = _ =>
+            {
+                status.OnNext(new ConnectionStatus.Open(1, "websocket"));
+                socket!.SendAsync("What is RxStream?").AsTask().GetAwaiter().GetResult();
+            },
+        });
+        return socket
+            .TakeUntilSentinel(message => message.GetString() == DemoServer.WebSocketSentinel)
+            .Select(message => message.GetString());
+    }
+}
