@@ -1,0 +1,73 @@
+using System.Net.ServerSentEvents;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using RxStream.ServerSentEvents;
+
+namespace RxStream.Benchmarks.ServerSentEvents;
+
+/// <summary>Parses 100,000 LLM-token events with <c>ParseSse</c> and with the BCL's <c>SseParser</c>, both producing string data.</summary>
+[MemoryDiagnoser]
+public class SseParseBenchmarks
+{
+    private byte[] _stream = null!;
+    private Chunk[] _chunks = null!;
+
+    [Params(64, 16 * 1024)]
+    public int ChunkSize { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < 100_000; i++)
+        {
+            text.Append("data: {\"choices\":[{\"delta\":{\"content\":\"token ").Append(i % 977).Append("\"}}]}\n\n");
+        }
+
+        _stream = Encoding.UTF8.GetBytes(text.ToString());
+        _chunks = Corpus.Split(_stream, ChunkSize);
+    }
+
+    [Benchmark(Baseline = true)]
+    public int SseParserStrings()
+    {
+        var count = 0;
+        foreach (var item in SseParser.Create(new ChunkedStream(_stream, ChunkSize), static (_, data) => Encoding.UTF8.GetString(data)).Enumerate())
+        {
+            count += item.Data.Length;
+        }
+
+        return count;
+    }
+
+    [Benchmark]
+    public int ParseSseStrings()
+    {
+        var count = 0;
+        new ChunkSource(_chunks).ParseSse().Subscribe(e => count += e.Data.Length);
+        return count;
+    }
+
+    /// <summary>A synchronous source that pushes prepared chunks, so the operator is what is measured.</summary>
+    internal sealed class ChunkSource(Chunk[] chunks) : IObservable<Chunk>
+    {
+        public IDisposable Subscribe(IObserver<Chunk> observer)
+        {
+            foreach (var chunk in chunks)
+            {
+                observer.OnNext(chunk);
+            }
+
+            observer.OnCompleted();
+            return System.Reactive.Disposables.Disposable.Empty;
+        }
+    }
+
+    /// <summary>A read-only stream that returns at most <c>chunkSize</c> bytes per read, as a network would.</summary>
+    internal sealed class ChunkedStream(byte[] data, int chunkSize) : MemoryStream(data, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunkSize));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunkSize)]);
+    }
+}
