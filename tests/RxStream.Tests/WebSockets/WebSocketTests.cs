@@ -11,6 +11,7 @@ namespace RxStream.Tests.WebSockets;
 public sealed class WebSocketTests : IAsyncLifetime
 {
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _clientClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _tornSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LoopbackServer _server = null!;
     private int _pushConnections;
 
@@ -57,6 +58,16 @@ public sealed class WebSocketTests : IAsyncLifetime
 
                 var status = context.Request.Query.ContainsKey("policy") ? WebSocketCloseStatus.PolicyViolation : WebSocketCloseStatus.NormalClosure;
                 await socket.CloseAsync(status, "bye", context.RequestAborted);
+            });
+            app.Map("/torn", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await socket.SendAsync("first"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+                await socket.SendAsync("half of a mess"u8.ToArray(), WebSocketMessageType.Text, false, context.RequestAborted);
+
+                // Drop the connection in the middle of the message, once the client has what it can have of it.
+                await _tornSeen.Task.WaitAsync(TimeSpan.FromSeconds(10), context.RequestAborted);
+                context.Abort();
             });
         });
     }
@@ -134,16 +145,15 @@ public sealed class WebSocketTests : IAsyncLifetime
         var socket = StreamObservable.WebSocket(Ws("/echo"), new WebSocketConnectOptions { OnOpen = _ => { } });
         await Assert.ThrowsAsync<WebSocketNotOpenException>(() => socket.SendAsync("too early").AsTask());
         var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var echoes = new AsyncObserver<Chunk>();
+        var fiftyEchoes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var echoed = 0;
+        var echoes = new AsyncObserver<Chunk> { OnNextHook = _ => { if (Interlocked.Increment(ref echoed) == 50) fiftyEchoes.TrySetResult(); } };
         var subscription = StreamObservable.WebSocket(Ws("/echo"), new WebSocketConnectOptions { OnOpen = _ => opened.TrySetResult() });
         var connection = subscription.Subscribe(echoes);
         await opened.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
 
         await Task.WhenAll(Enumerable.Range(0, 50).Select(i => subscription.SendAsync($"hello {i}").AsTask()));
-        while (echoes.Values.Count < 50)
-        {
-            await Task.Delay(10);
-        }
+        await fiftyEchoes.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
 
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"hello {i}").Order(), echoes.Values.Select(c => c.GetString()).Order());
         connection.Dispose();
@@ -165,6 +175,32 @@ public sealed class WebSocketTests : IAsyncLifetime
         Assert.Equal(2, _pushConnections);
         Assert.InRange(chunks.Count, 102, 204);
         Assert.Equal("m0", chunks[^102].GetString());
+    }
+
+    [Fact]
+    public async Task WebSocket_ServerAbortsMidMessage_FailsTransientWithoutEmittingThePart()
+    {
+        var observer = new AsyncObserver<Chunk> { OnNextHook = chunk => _tornSeen.TrySetResult() };
+
+        using var subscription = StreamObservable.WebSocket(Ws("/torn")).Subscribe(observer);
+
+        var error = await observer.FailedAsync<WebSocketClosedException>();
+        Assert.True(error.IsTransient);
+        Assert.Null(error.CloseStatus);
+        Assert.Equal(["first"], observer.Values.Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task WebSocket_FrameModeServerAbortsMidMessage_EmitsTheFrameWithoutEndOfMessageThenFails()
+    {
+        var observer = new AsyncObserver<Chunk> { OnNextHook = chunk => { if (!chunk.IsEndOfMessage) _tornSeen.TrySetResult(); } };
+
+        using var subscription = StreamObservable.WebSocket(Ws("/torn"), new WebSocketConnectOptions { FrameMode = true }).Subscribe(observer);
+
+        var error = await observer.FailedAsync<WebSocketClosedException>();
+        Assert.True(error.IsTransient);
+        Assert.Equal(["first", "half of a mess"], observer.Values.Select(c => c.GetString()));
+        Assert.Equal([true, false], observer.Values.Select(c => c.IsEndOfMessage));
     }
 
     [Fact]
