@@ -16,6 +16,8 @@ internal static class EventSourceConnection
 {
     private const string EventStreamMediaType = "text/event-stream";
 
+    private static readonly SseParserOptions DefaultParserOptions = new();
+
     public static IObservable<SseEvent> Create(HttpMessageInvoker client, Uri url, EventSourceOptions options) =>
         Observable.Defer(() =>
         {
@@ -140,8 +142,9 @@ internal static class EventSourceConnection
                 options.OnOpen?.Invoke(start);
 
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var handler = new Handler(emitter, context);
-                var parser = new SseStreamParser(options.Parser ?? new SseParserOptions(), handler, session.LastEventId);
+                var parserOptions = options.Parser ?? DefaultParserOptions;
+                var handler = new Handler(emitter, context, parserOptions);
+                var parser = new SseStreamParser(parserOptions, handler, session.LastEventId);
                 var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
                 try
                 {
@@ -164,17 +167,19 @@ internal static class EventSourceConnection
         }
     }
 
-    /// <summary>Sends parsed events downstream and the server's reconnection time to the policy.</summary>
-    private sealed class Handler(AsyncLoopSource<SseEvent>.Emitter emitter, ReconnectContext? context) : ISseParserHandler
+    /// <summary>Sends parsed events downstream, the server's reconnection time to the policy, and both to the user's callbacks.</summary>
+    private sealed class Handler(AsyncLoopSource<SseEvent>.Emitter emitter, ReconnectContext? context, SseParserOptions parserOptions) : ISseParserHandler
     {
         public void OnEvent(in SseEvent value) => emitter.Next(value);
 
-        public void OnComment(ReadOnlySpan<byte> text)
-        {
-            // Heartbeats: the read that carried them already counted as activity.
-        }
+        // Heartbeats: the read that carried them already counted as activity; the user may still want to see them.
+        public void OnComment(ReadOnlySpan<byte> text) => parserOptions.OnComment?.Invoke(Encoding.UTF8.GetString(text));
 
         // "Set the event stream's reconnection time to that integer."
-        public void OnRetry(TimeSpan reconnectionTime) => context?.SetRetryDelay(reconnectionTime);
+        public void OnRetry(TimeSpan reconnectionTime)
+        {
+            context?.SetRetryDelay(reconnectionTime);
+            parserOptions.OnRetry?.Invoke(reconnectionTime);
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text;
+using System.Reactive.Linq;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -213,6 +214,27 @@ public sealed class EventSourceTests : IAsyncLifetime
         var error = await observer.FailedAsync<HttpStatusException>();
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal(3, _connections);
+    }
+
+    [Fact]
+    public async Task EventSource_ParserCallbacks_SeeHeartbeatCommentsAndTheServersRetry()
+    {
+        var comments = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var retries = new System.Collections.Concurrent.ConcurrentQueue<TimeSpan>();
+        var observer = new AsyncObserver<SseEvent>();
+        var options = new EventSourceOptions
+        {
+            Reconnect = Brisk,
+            Parser = new SseParserOptions { OnComment = comments.Enqueue, OnRetry = retries.Enqueue },
+        };
+
+        using var subscription = StreamObservable.EventSource(_client, _server.Url("/resume"), options).Subscribe(observer);
+        await observer.CompletedAsync();
+        using var heartbeats = StreamObservable.EventSource(_client, _server.Url("/endless"), options).Take(2).Subscribe(observer = new AsyncObserver<SseEvent>());
+        await observer.CompletedAsync();
+
+        Assert.Equal([TimeSpan.FromMilliseconds(20)], retries);
+        Assert.Equal([" heartbeat", " heartbeat"], comments.Take(2));
     }
 
     [Fact]
