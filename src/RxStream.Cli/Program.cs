@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using RxStream.Cli;
 
 var commandLine = new CommandLine();
@@ -13,7 +15,7 @@ foreach (var (command, transport) in new[] { (commandLine.Sse, Transport.Sse), (
         }
         catch (UsageException usage)
         {
-            Console.Error.WriteLine($"rxstream: {usage.Message}");
+            StatusLog.Error(usage.Message);
             return ExitCodes.Usage;
         }
 
@@ -21,4 +23,20 @@ foreach (var (command, transport) in new[] { (commandLine.Sse, Transport.Sse), (
     });
 }
 
-return await commandLine.Root.Parse(args).InvokeAsync();
+// "-d @path" is rxstream's own syntax for a body read from a file, so System.CommandLine must not expand @path as a
+// response file first.
+var parsed = commandLine.Root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+if (parsed.Action is ParseErrorAction)
+{
+    // The default action would exit 1 and print help on stdout, which carries data only: a usage error exits 2 and
+    // says what is wrong on stderr.
+    foreach (var error in parsed.Errors)
+    {
+        StatusLog.Error(error.Message);
+    }
+
+    StatusLog.Error(parsed.CommandResult.Command is RootCommand ? "see 'rxstream --help'." : $"see 'rxstream {parsed.CommandResult.Command.Name} --help'.");
+    return ExitCodes.Usage;
+}
+
+return await parsed.InvokeAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using RxStream.Http;
 using RxStream.Resilience;
 
@@ -24,10 +25,32 @@ internal sealed class StatusLog(bool quiet) : IObserver<ConnectionStatus>
 
     public void Info(string text) => Write(text, ConsoleColor.DarkGray);
 
-    public void Error(string text)
+    /// <summary>Reports an error as one line on stderr, even under --quiet: an error is not status.</summary>
+    /// <remarks>Whitespace runs (newlines in a server's pretty-printed JSON error, say) become one space, so the line stays one line.</remarks>
+    public static void Error(string text)
     {
-        // One clear line, even when --quiet: an error is not status.
-        Console.Error.WriteLine(_colour ? $"\u001b[31mrxstream: {text}\u001b[0m" : $"rxstream: {text}");
+        var line = $"rxstream: {OneLine(text)}";
+        Console.Error.WriteLine(Console.IsErrorRedirected ? line : $"\u001b[31m{line}\u001b[0m");
+    }
+
+    /// <summary>Collapses every run of whitespace and control characters into one space.</summary>
+    public static string OneLine(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text.Trim())
+        {
+            var blank = char.IsWhiteSpace(c) || char.IsControl(c);
+            if (!blank)
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != ' ')
+            {
+                builder.Append(' ');
+            }
+        }
+
+        return builder.ToString();
     }
 
     public void Summary(string unit) =>
@@ -38,9 +61,18 @@ internal sealed class StatusLog(bool quiet) : IObserver<ConnectionStatus>
         var text = value switch
         {
             ConnectionStatus.Open { Details: HttpResponseStart start } => $"open: {(int)start.StatusCode} {start.MediaType}",
-            _ => value.ToString(),
+
+            // The first attempt goes without saying, and "reconnecting in …" already announced the later ones' cause.
+            ConnectionStatus.Connecting { Attempt: 1 } => null,
+
+            // How the stream ended is said once: by the summary, or by the error line.
+            ConnectionStatus.Closed => null,
+            _ => OneLine(value.ToString()),
         };
-        Write(text, value is ConnectionStatus.Reconnecting ? ConsoleColor.Yellow : ConsoleColor.DarkGray);
+        if (text is not null)
+        {
+            Write(text, value is ConnectionStatus.Reconnecting ? ConsoleColor.Yellow : ConsoleColor.DarkGray);
+        }
     }
 
     public void OnError(Exception error)

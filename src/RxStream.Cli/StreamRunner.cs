@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Reactive.Linq;
 using System.Text;
-using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using RxStream.Http;
 using RxStream.Resilience;
 using RxStream.ServerSentEvents;
@@ -11,42 +12,92 @@ namespace RxStream.Cli;
 /// <summary>Runs one <c>sse</c>, <c>fetch</c> or <c>ws</c> command with RxStream's public API and maps how it ended to an exit code.</summary>
 internal static class StreamRunner
 {
+    // How much of an error body the error line shows: enough for an LLM API's JSON error, not a whole HTML page.
+    private const int MaxBodyInError = 200;
+
+    // How long rxstream waits, after it let go of the stream, for its connections to finish closing: more than a
+    // WebSocket's close timeout, after which the library aborts the socket anyway.
+    private static readonly TimeSpan CloseWait = new WebSocketConnectOptions().CloseTimeout + TimeSpan.FromSeconds(1);
+
     public static async Task<int> RunAsync(StreamSettings settings, CancellationToken interrupt)
     {
         var log = new StatusLog(settings.Quiet);
-        using var client = new HttpClient(StreamObservable.CreateHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-        var output = Console.OpenStandardOutput();
+        var connections = new ConnectionTracker();
         var reconnect = settings.ShouldReconnect
-            ? new ReconnectOptions { MaxFailedAttempts = settings.MaxRetries is > 0 ? settings.MaxRetries : null, Status = log }
+            // "--max-retries 0" and "1" both give up at the first failure; without it there is no limit.
+            ? new ReconnectOptions { MaxFailedAttempts = settings.MaxRetries is { } retries ? Math.Max(retries, 1) : null, Status = log }
             : null;
-        var lines = settings.Transport switch
-        {
-            Transport.Sse => Sse(settings, client, reconnect, log),
-            Transport.Fetch => Fetch(settings, client, reconnect, log),
-            _ => WebSocket(settings, reconnect, log),
-        };
 
+        int exit;
+        using (var socketInvoker = new HttpMessageInvoker(connections.CreateHandler()))
+        {
+            using (var client = new HttpClient(connections.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan })
+            {
+                var lines = settings.Transport switch
+                {
+                    Transport.Sse => Sse(settings, client, reconnect, log),
+                    Transport.Fetch => Fetch(settings, client, reconnect, log),
+                    _ => WebSocket(settings, socketInvoker, reconnect, log),
+                };
+                exit = await ReadAsync(lines, log, interrupt).ConfigureAwait(false);
+            }
+
+            // The subscription is disposed and the client with its idle connections: what is still open is closing (a
+            // WebSocket's closing handshake, an aborted body). Exiting now would turn a close into a reset.
+            await connections.WaitUntilAllClosedAsync(CloseWait).ConfigureAwait(false);
+        }
+
+        if (exit == ExitCodes.Success)
+        {
+            log.Summary(settings.Transport == Transport.Fetch ? "reads" : "messages");
+        }
+
+        return exit;
+    }
+
+    private static async Task<int> ReadAsync(IObservable<string> lines, StatusLog log, CancellationToken interrupt)
+    {
+        using var output = OpenStdout();
         var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (lines.Subscribe(text => Write(output, text), error => done.TrySetResult(error), () => done.TrySetResult(null)))
-        using (interrupt.Register(() => done.TrySetCanceled()))
+        void Write(string text)
+        {
+            if (done.Task.IsCompleted)
+            {
+                return;
+            }
+
+            try
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                output.Write(bytes);
+                output.Flush();
+            }
+            catch (IOException error)
+            {
+                // stdout is gone (`rxstream … | head -1`): stop reading, rather than crash on the stream's thread.
+                done.TrySetResult(new IOException($"cannot write to stdout: {error.Message}", error));
+            }
+        }
+
+        using (lines.Subscribe(Write, error => done.TrySetResult(error), () => done.TrySetResult(null)))
+        using (interrupt.Register(() => done.TrySetCanceled(interrupt)))
         {
             try
             {
                 if (await done.Task.ConfigureAwait(false) is { } error)
                 {
-                    log.Error(Describe(error));
+                    StatusLog.Error(Describe(error));
                     return ExitCodes.Error;
                 }
             }
             catch (OperationCanceledException)
             {
-                // Leaving the using block disposes the subscription: the connection is closed or aborted first.
+                // Leaving the using block disposes the subscription, which closes or aborts the connection.
                 log.Info("interrupted");
                 return ExitCodes.Interrupted;
             }
         }
 
-        log.Summary(settings.Transport == Transport.Fetch ? "reads" : "messages");
         return ExitCodes.Success;
     }
 
@@ -69,7 +120,7 @@ internal static class StreamRunner
         }
 
         return events.Select(e => settings.Output == OutputFormat.Jsonl
-            ? JsonSerializer.Serialize(new SseLine(e.EventType, e.Data, e.LastEventId), CliJson.Default.SseLine) + "\n"
+            ? JsonLine.Event(e)
             : e.Data + "\n");
     }
 
@@ -108,16 +159,17 @@ internal static class StreamRunner
         }
 
         return settings.Output == OutputFormat.Jsonl
-            ? text.Select(piece => JsonSerializer.Serialize(new TextLine(piece), CliJson.Default.TextLine) + "\n")
+            ? text.Select(JsonLine.Text)
             : text;
     }
 
-    private static IObservable<string> WebSocket(StreamSettings settings, ReconnectOptions? reconnect, StatusLog log)
+    private static IObservable<string> WebSocket(StreamSettings settings, HttpMessageInvoker invoker, ReconnectOptions? reconnect, StatusLog log)
     {
         WebSocketConnection? socket = null;
         socket = StreamObservable.WebSocket(settings.Url, new WebSocketConnectOptions
         {
             Headers = settings.Headers,
+            Invoker = invoker,
             OnOpen = _ =>
             {
                 log.Info("open");
@@ -144,7 +196,7 @@ internal static class StreamRunner
         }
 
         return messages.Select(c => settings.Output == OutputFormat.Jsonl
-            ? JsonSerializer.Serialize(new MessageLine(c.Kind == ChunkKind.Binary ? "binary" : "text", c.Kind == ChunkKind.Binary ? Convert.ToBase64String(c.Span) : c.GetString()), CliJson.Default.MessageLine) + "\n"
+            ? JsonLine.Message(c)
             : c.GetString() + "\n");
     }
 
@@ -156,28 +208,63 @@ internal static class StreamRunner
         return content;
     }
 
-    private static void Write(Stream output, string text)
+    // Console's own stdout stream ignores EPIPE, so that `dotnet tool | head` does not crash; rxstream must notice it
+    // instead, or `rxstream sse … | head -1` would go on streaming into a closed pipe for ever. A FileStream over
+    // descriptor 1 reports it as an IOException; unbuffered, so every write goes out at once.
+    private static Stream OpenStdout()
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        output.Write(bytes);
-        output.Flush();
+        if (!OperatingSystem.IsWindows())
+        {
+            var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            if (!stdout.CanSeek)
+            {
+                return stdout;
+            }
+
+            // A regular file cannot raise EPIPE, and FileStream would write at offsets of its own without moving the
+            // descriptor's, so whatever the shell writes to the file next would overwrite our output.
+            stdout.Dispose();
+        }
+
+        return Console.OpenStandardOutput();
     }
 
-    private static string Describe(Exception error) => error switch
+    // One line that says what happened: the HTTP status and the start of what the server said, or for a network
+    // failure the socket's own words ("Connection refused (127.0.0.1:9)") rather than a wrapper's.
+    private static string Describe(Exception error)
     {
-        HttpStatusException status => $"error: {status.Message}",
-        _ => $"error: {error.Message}",
-    };
+        if (error is HttpStatusException status)
+        {
+            var text = string.Create(CultureInfo.InvariantCulture, $"error: HTTP {(int)status.StatusCode} {status.ReasonPhrase ?? status.StatusCode.ToString()}");
+            text += status.ContentType is { } type ? $" ({type})" : string.Empty;
+            var body = StatusLog.OneLine(status.BodyPreview);
+            if (body.Length > MaxBodyInError)
+            {
+                // Cut between characters, never inside a surrogate pair.
+                body = body[..(char.IsHighSurrogate(body[MaxBodyInError - 1]) ? MaxBodyInError - 1 : MaxBodyInError)] + "…";
+            }
+
+            return body.Length == 0 ? text : $"{text}: {body}";
+        }
+
+        // The HTTP layer's words name the host and port; otherwise the first exception that is not a wrapper: the
+        // library reports a WebSocket that never opened as a drop without a close frame, with the reason inside.
+        var causes = new List<Exception>();
+        for (var cause = error; cause is not null; cause = cause.InnerException)
+        {
+            causes.Add(cause);
+        }
+
+        var reason = causes.Find(e => e is HttpRequestException)
+            ?? causes.Find(e => e is not WebSocketClosedException { CloseStatus: null, InnerException: not null })
+            ?? error;
+        var message = reason.Message;
+        const string SeeInner = ", see inner exception.";
+        if (message.EndsWith(SeeInner, StringComparison.Ordinal) && reason.InnerException is { } inner)
+        {
+            message = $"{message[..^SeeInner.Length]}: {inner.Message}";
+        }
+
+        return $"error: {message}";
+    }
 }
-
-internal sealed record SseLine(string Type, string Data, string Id);
-
-internal sealed record TextLine(string Text);
-
-internal sealed record MessageLine(string Type, string Data);
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(SseLine))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(TextLine))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(MessageLine))]
-internal sealed partial class CliJson : System.Text.Json.Serialization.JsonSerializerContext;
