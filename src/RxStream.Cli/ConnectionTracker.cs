@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
 
 namespace RxStream.Cli;
 
@@ -15,19 +14,13 @@ internal sealed class ConnectionTracker
     private int _open;
     private TaskCompletionSource _allClosed = NewCompletedSignal();
 
-    /// <summary>Creates a handler whose connections this tracker counts; the caller owns it.</summary>
-    public SocketsHttpHandler CreateHandler() => new()
+    /// <summary>Creates RxStream's streaming handler (see <see cref="StreamObservable.CreateHttpHandler"/>) with its connections counted here; the caller owns it.</summary>
+    public SocketsHttpHandler CreateHandler()
     {
-        ConnectCallback = ConnectAsync,
-
-        // A body left unread is abandoned, not drained for reuse: by default the handler keeps reading an unfinished
-        // response for up to 2 s (or 1 MiB) after it is disposed, and the server sees the client stay that long.
-        ResponseDrainTimeout = TimeSpan.Zero,
-
-        // As StreamObservable.CreateHttpHandler's does: a non-ASCII Last-Event-ID goes out as UTF-8, as browsers send it,
-        // so a stream whose event IDs are not ASCII can still be resumed.
-        RequestHeaderEncodingSelector = static (name, _) => string.Equals(name, "Last-Event-ID", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8 : null,
-    };
+        var handler = StreamObservable.CreateHttpHandler();
+        handler.ConnectCallback = ConnectAsync;
+        return handler;
+    }
 
     /// <summary>Completes once no connection is open, or after <paramref name="limit"/>; says which.</summary>
     public async Task<bool> WaitUntilAllClosedAsync(TimeSpan limit)

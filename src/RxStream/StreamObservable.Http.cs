@@ -81,14 +81,19 @@ public static partial class StreamObservable
         return EventSourceConnection.Create(client, requestUri, options ?? new EventSourceOptions());
     }
 
-    /// <summary>Creates an HTTP handler suited to long-lived streams, which sends a non-ASCII <c>Last-Event-ID</c> as UTF-8 as browsers do.</summary>
+    /// <summary>Creates an HTTP handler suited to long-lived streams: it sends a non-ASCII <c>Last-Event-ID</c> as UTF-8 as browsers do, and drops an abandoned body at once.</summary>
     /// <returns>A new <see cref="SocketsHttpHandler"/>; the caller owns it (give it to an <see cref="HttpClient"/>).</returns>
     /// <remarks>
-    /// .NET's default handler refuses header values that are not ASCII, so an event ID such as <c>é1</c> could not be
-    /// resumed from. This handler encodes that one header as UTF-8 and leaves every other header as .NET sends it.
+    /// <para>.NET's default handler refuses header values that are not ASCII, so an event ID such as <c>é1</c> could not be
+    /// resumed from. This handler encodes that one header as UTF-8 and leaves every other header as .NET sends it.</para>
+    /// <para>A subscription disposed while no read is pending (from inside <c>OnNext</c>, as <c>TakeUntilSentinel</c>
+    /// does) leaves the body unread. The default handler then goes on reading it for up to two seconds to reuse the
+    /// connection, which on an endless stream only keeps the server talking to nobody; this handler sets
+    /// <see cref="SocketsHttpHandler.ResponseDrainTimeout"/> to zero, so the connection is closed at once.</para>
     /// </remarks>
     public static SocketsHttpHandler CreateHttpHandler() => new()
     {
         RequestHeaderEncodingSelector = static (name, _) => string.Equals(name, "Last-Event-ID", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8 : null,
+        ResponseDrainTimeout = TimeSpan.Zero,
     };
 }

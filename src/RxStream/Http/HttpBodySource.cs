@@ -7,8 +7,10 @@ namespace RxStream.Http;
 /// <summary>Sends one request per subscription and emits its response body, one chunk per read.</summary>
 /// <remarks>
 /// Disposal cancels the token that every await below observes: before the headers it cancels the send; mid-body it
-/// cancels the pending read, and disposing the unread response closes the connection instead of returning it to
-/// the pool.
+/// cancels the pending read, which closes the connection. Disposed from inside <c>OnNext</c>, with no read pending,
+/// the loop stops before its next read and disposes the unread response: the handler then closes the connection, or
+/// first drains it for up to its <see cref="SocketsHttpHandler.ResponseDrainTimeout"/>
+/// (<see cref="StreamObservable.CreateHttpHandler"/> sets that to zero).
 /// </remarks>
 internal sealed class HttpBodySource : AsyncLoopSource<Chunk>
 {
