@@ -72,6 +72,58 @@ public static partial class StreamObservable
         return source.ParseJsonLines((JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)));
     }
 
+    /// <summary>Deserializes each whole message (a WebSocket message, say) as JSON, straight from its UTF-8 bytes.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="messages">The messages, one chunk each (<see cref="Chunk.IsEndOfMessage"/>).</param>
+    /// <param name="typeInfo">The message type's metadata (from a <c>JsonSerializerContext</c>), for trimming and native AOT.</param>
+    /// <returns>One item per message.</returns>
+    /// <remarks>
+    /// A bad message fails the sequence with <see cref="SsePayloadException"/> naming the message's number (from 1) and
+    /// showing its start, after the items already emitted. A chunk that is not a whole message (a byte stream's, or a
+    /// frame in frame mode) fails it with <see cref="InvalidOperationException"/>: read a byte stream with
+    /// <see cref="ParseJsonLines{T}(IObservable{Chunk}, JsonTypeInfo{T}, int)"/> instead.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> or <paramref name="typeInfo"/> is <see langword="null"/>.</exception>
+    public static IObservable<T> DeserializeJson<T>(this IObservable<Chunk> messages, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return messages.Select((message, index) => DeserializeMessage(message, index + 1, typeInfo));
+    }
+
+    /// <summary>Deserializes each whole message as JSON with reflection-based options.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="messages">The messages, one chunk each.</param>
+    /// <param name="options">The serializer options; <see cref="JsonSerializerOptions.Web"/> when <see langword="null"/>.</param>
+    /// <returns>One item per message.</returns>
+    /// <remarks>See <see cref="DeserializeJson{T}(IObservable{Chunk}, JsonTypeInfo{T})"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    [RequiresUnreferencedCode("Reflection-based JSON; use the JsonTypeInfo overload for trimming.")]
+    [RequiresDynamicCode("Reflection-based JSON; use the JsonTypeInfo overload for native AOT.")]
+    public static IObservable<T> DeserializeJson<T>(this IObservable<Chunk> messages, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return messages.DeserializeJson((JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(T)));
+    }
+
+    private static T DeserializeMessage<T>(Chunk message, int number, JsonTypeInfo<T> typeInfo)
+    {
+        if (!message.IsEndOfMessage)
+        {
+            throw new InvalidOperationException(
+                $"Chunk {number} is not a whole message ({message.Kind}); DeserializeJson reads one message per chunk. Use ParseJsonLines for a byte stream.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(message.Span, typeInfo)!;
+        }
+        catch (JsonException error)
+        {
+            throw new SsePayloadException($"message {number}", message.GetString(), error);
+        }
+    }
+
     private static T DeserializeEvent<T>(SseEvent item, JsonTypeInfo<T> typeInfo)
     {
         try

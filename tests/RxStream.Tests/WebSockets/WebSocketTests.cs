@@ -14,6 +14,7 @@ public sealed class WebSocketTests : IAsyncLifetime
     private readonly TaskCompletionSource _tornSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LoopbackServer _server = null!;
     private int _pushConnections;
+    private int _jsonConnections;
 
     public async Task InitializeAsync()
     {
@@ -58,6 +59,27 @@ public sealed class WebSocketTests : IAsyncLifetime
 
                 var status = context.Request.Query.ContainsKey("policy") ? WebSocketCloseStatus.PolicyViolation : WebSocketCloseStatus.NormalClosure;
                 await socket.CloseAsync(status, "bye", context.RequestAborted);
+            });
+            app.Map("/json", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                var connection = Interlocked.Increment(ref _jsonConnections);
+                for (var n = 0; n < 3; n++)
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"n":{{(connection * 10) + n}},"text":"tök {{n}}"}"""), WebSocketMessageType.Text, true, context.RequestAborted);
+                }
+
+                if (connection == 1)
+                {
+                    // The first connection drops before the answer ends; the second one finishes it.
+                    context.Abort();
+                    return;
+                }
+
+                await socket.SendAsync("[DONE]"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+                await socket.SendAsync("never read"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+                var close = await socket.ReceiveAsync(new byte[16], context.RequestAborted).WaitAsync(TimeSpan.FromSeconds(10));
+                _clientClosed.TrySetResult(close.CloseStatus);
             });
             app.Map("/torn", async (HttpContext context) =>
             {
@@ -202,6 +224,46 @@ public sealed class WebSocketTests : IAsyncLifetime
         Assert.Equal(["first", "half of a mess"], observer.Values.Select(c => c.GetString()));
         Assert.Equal([true, false], observer.Values.Select(c => c.IsEndOfMessage));
     }
+
+    [Fact]
+    public async Task WebSocket_WithReconnectSentinelAndJson_ComposesLikeAnyOtherSourceAndClosesCleanly()
+    {
+        var statuses = new AsyncObserver<ConnectionStatus>();
+        var observer = new AsyncObserver<Delta>();
+        var options = new ReconnectOptions { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false, Status = statuses };
+
+        using var subscription = StreamObservable.WebSocket(Ws("/json"))
+            .Reconnect(options)
+            .TakeUntilSentinel(message => message.GetString() == "[DONE]")
+            .DeserializeJson<Delta>()
+            .Subscribe(observer);
+        var deltas = await observer.CompletedAsync();
+
+        // The drop may lose what the first connection had not delivered yet; the second connection's all arrive.
+        Assert.Equal([20, 21, 22], deltas.TakeLast(3).Select(d => d.N));
+        Assert.Equal("tök 2", deltas[^1].Text);
+        Assert.Equal(2, _jsonConnections);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await _clientClosed.Task.WaitAsync(AsyncObserver<Chunk>.Patience));
+        Assert.Contains(statuses.Values, status => status is ConnectionStatus.Reconnecting { Cause: WebSocketClosedException });
+    }
+
+    [Fact]
+    public void DeserializeJson_BadMessageOrAFrame_FailsTypedAfterTheGoodOnes()
+    {
+        Chunk Message(string text) => Chunk.Copy(Encoding.UTF8.GetBytes(text), ChunkKind.Text, endOfMessage: true);
+
+        var (values, error, _) = Chunking.Run([Message("""{"n":1}"""), Message("""{"n":"two"}""")], s => s.DeserializeJson<Delta>());
+        Assert.Equal([1], values.Select(d => d.N));
+        var payload = Assert.IsType<RxStream.ServerSentEvents.SsePayloadException>(error);
+        Assert.Equal("message 2", payload.Source);
+        Assert.Equal("""{"n":"two"}""", payload.PayloadPreview);
+
+        (_, error, _) = Chunking.Run([Chunk.Copy("""{"n":1}"""u8)], s => s.DeserializeJson<Delta>());
+        Assert.IsType<InvalidOperationException>(error);
+        Assert.Equal("messages", Assert.Throws<ArgumentNullException>(() => ((IObservable<Chunk>)null!).DeserializeJson<Delta>()).ParamName);
+    }
+
+    public sealed record Delta(int N, string? Text);
 
     [Fact]
     public async Task WebSocket_ThousandConnectDisposeCycles_LeaveNoConnectionOpen()
