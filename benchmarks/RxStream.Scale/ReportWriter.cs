@@ -32,15 +32,17 @@ internal static class ReportWriter
         return csv.ToString();
     }
 
-    /// <summary>Builds the table: per level the raw row, the RxStream row, and their ratio (below 1.00 means RxStream uses less).</summary>
+    /// <summary>Builds the table: per level the raw row, the RxStream row (each the median of its runs), and their ratio (below 1.00 means RxStream uses less).</summary>
     public static string Markdown(ScaleReport report)
     {
         var md = new StringBuilder();
         md.AppendLine(Invariant($"Machine: {report.Machine}. Date: {report.Date}. {report.Settings}. Clock: {report.ClockCheck}."));
         md.AppendLine();
+        md.AppendLine("Each figure is the median of the runs at that level; gaps and failures are summed over them, the server's open count is the largest seen after any of them.");
+        md.AppendLine();
         md.AppendLine("| Streams | Client | Heap / stream | Working set / stream | CPU / 1,000 events | Allocated / event | p50 delay | p99 delay | Events in window | Gaps / failures | Server open after |");
         md.AppendLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var level in report.Results.GroupBy(r => r.Streams).OrderBy(g => g.Key))
+        foreach (var level in ResultMedian.PerLevelAndKind(report.Results).GroupBy(r => r.Streams))
         {
             var raw = level.FirstOrDefault(r => r.Kind == ScaleOptions.KindName(StreamKind.Raw));
             var rx = level.FirstOrDefault(r => r.Kind == ScaleOptions.KindName(StreamKind.RxStream));

@@ -29,6 +29,9 @@ internal sealed record ScaleOptions
     /// <summary>Gets the measurement window.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Gets how many times each (level, kind) is measured; the tables and the chart show the median of the runs.</summary>
+    public int Repeat { get; init; } = 1;
+
     /// <summary>Gets how many streams are opened at a time; the next batch waits until all of these have their first event.</summary>
     public int Batch { get; init; } = 250;
 
@@ -69,6 +72,7 @@ internal sealed record ScaleOptions
                 "--warmup" => options with { Warmup = Seconds(value) },
                 "--window" => options with { Window = Seconds(value) },
                 "--batch" => options with { Batch = ParseInt(value) },
+                "--repeat" => options with { Repeat = ParseInt(value) },
                 "--batch-limit" => options with { BatchLimit = Seconds(value) },
                 "--level-limit" => options with { LevelLimit = Seconds(value) },
                 "--run-limit" => options with { RunLimit = Seconds(value) },

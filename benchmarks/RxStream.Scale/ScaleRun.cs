@@ -35,26 +35,29 @@ internal static class ScaleRun
         var missing = new List<string>();
         for (var level = 0; level < options.Levels.Count && !run.IsCancellationRequested; level++)
         {
-            // Alternate which kind goes first, so neither always meets a freshly drained (or still settling) server.
-            var kinds = level % 2 == 0 ? options.Kinds : options.Kinds.Reverse().ToList();
-            foreach (var kind in kinds)
+            for (var round = 0; round < options.Repeat && !run.IsCancellationRequested; round++)
             {
-                var streams = options.Levels[level];
-                var result = await MeasureAsync(options, kind, streams, port, run.Token);
-                await server.SendAsync(FormattableString.Invariant($"drain {DrainLimit.TotalSeconds}"));
-                var drained = await server.ReadLineAsync(run.Token);
-                var openAfter = drained is not null && drained.StartsWith("drained ", StringComparison.Ordinal)
-                    ? int.Parse(drained["drained ".Length..], CultureInfo.InvariantCulture)
-                    : -1;
-                Console.Error.WriteLine($"server: {openAfter} streams still open after the {ScaleOptions.KindName(kind)} {streams} client closed");
-                if (result is null)
+                // Alternate which kind goes first, so neither always meets a freshly drained (or still settling) server.
+                var kinds = (level + round) % 2 == 0 ? options.Kinds : options.Kinds.Reverse().ToList();
+                foreach (var kind in kinds)
                 {
-                    missing.Add($"{ScaleOptions.KindName(kind)} {streams}");
-                    continue;
-                }
+                    var streams = options.Levels[level];
+                    var result = await MeasureAsync(options, kind, streams, port, run.Token);
+                    await server.SendAsync(FormattableString.Invariant($"drain {DrainLimit.TotalSeconds}"));
+                    var drained = await server.ReadLineAsync(run.Token);
+                    var openAfter = drained is not null && drained.StartsWith("drained ", StringComparison.Ordinal)
+                        ? int.Parse(drained["drained ".Length..], CultureInfo.InvariantCulture)
+                        : -1;
+                    Console.Error.WriteLine($"server: {openAfter} streams still open after the {ScaleOptions.KindName(kind)} {streams} client closed");
+                    if (result is null)
+                    {
+                        missing.Add($"{ScaleOptions.KindName(kind)} {streams}");
+                        continue;
+                    }
 
-                results.Add(result with { ServerOpenAfter = openAfter });
-                Console.Error.WriteLine(ReportWriter.ConsoleRow(results[^1]));
+                    results.Add(result with { ServerOpenAfter = openAfter });
+                    Console.Error.WriteLine(ReportWriter.ConsoleRow(results[^1]));
+                }
             }
         }
 
@@ -64,7 +67,7 @@ internal static class ScaleRun
             Machine = DescribeMachine(),
             Date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             Settings = FormattableString.Invariant(
-                $"warm-up {options.Warmup.TotalSeconds} s, window {options.Window.TotalSeconds} s, batches of {options.Batch}, one fresh client process per (level, kind)"),
+                $"warm-up {options.Warmup.TotalSeconds} s, window {options.Window.TotalSeconds} s, batches of {options.Batch}, one fresh client process per measurement, median of {options.Repeat} run(s) per (level, kind)"),
             ClockCheck = clock,
             Results = results,
         };

@@ -18,7 +18,7 @@ internal static class SvgChart
 
     public static string Render(ScaleReport report)
     {
-        var results = report.Results;
+        var results = ResultMedian.PerLevelAndKind(report.Results);
         var maxStreams = results.Count == 0 ? 1 : results.Max(r => r.Streams);
         var svg = new StringBuilder();
         var width = PanelWidth * 3;
