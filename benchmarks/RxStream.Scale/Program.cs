@@ -1,6 +1,6 @@
 namespace RxStream.Scale;
 
-/// <summary>Dispatches on the mode: <c>run</c> (the default: the whole measurement), <c>server</c> or <c>client</c> (the children it starts).</summary>
+/// <summary>Dispatches on the mode: <c>run</c> (the default: the whole measurement), <c>server</c> or <c>client</c> (the children it starts), or <c>report</c> (rewrite the tables and chart from a saved scale.json).</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -12,7 +12,8 @@ internal static class Program
             "run" => await ScaleRun.RunAsync(options),
             "server" => await ScaleServer.RunAsync(options),
             "client" => await ScaleClient.RunAsync(options),
-            _ => throw new ArgumentException($"Unknown mode {mode} (run, server or client)."),
+            "report" => await ReportWriter.RewriteAsync(options.Output),
+            _ => throw new ArgumentException($"Unknown mode {mode} (run, server, client or report)."),
         };
     }
 }

@@ -15,6 +15,17 @@ internal static class ReportWriter
         await File.WriteAllTextAsync(Path.Combine(directory, "scale.svg"), SvgChart.Render(report));
     }
 
+    /// <summary>Rewrites the CSV, the markdown table and the chart from the <c>scale.json</c> of an earlier run in <paramref name="directory"/>.</summary>
+    public static async Task<int> RewriteAsync(string directory)
+    {
+        await using var json = File.OpenRead(Path.Combine(directory, "scale.json"));
+        var report = await JsonSerializer.DeserializeAsync(json, ScaleJsonContext.Default.ScaleReport)
+            ?? throw new InvalidDataException("scale.json holds no report.");
+        await WriteAsync(report, directory);
+        Console.WriteLine(Markdown(report));
+        return 0;
+    }
+
     public static string ConsoleRow(LevelResult r) => Invariant(
         $"{r.Kind,-8} {r.Streams,6} streams: heap {r.HeapPerStreamBytes / 1024,7:F1} KiB/stream, working set {r.WorkingSetPerStreamBytes / 1024,7:F1} KiB/stream, CPU {r.CpuMsPer1000Events,6:F1} ms/1k events ({r.CpuCores:F2} cores), {r.AllocatedBytesPerEvent,6:F0} B/event, p50 {r.Latency.P50,6:F2} ms, p99 {r.Latency.P99,7:F2} ms, {r.Events} events, gaps {r.Gaps}, failures {r.Failures}, ramp {r.RampSeconds:F1} s");
 

@@ -10,7 +10,7 @@ internal static class SvgChart
     private const double PanelWidth = 360;
     private const double Height = 440;
     private const double Left = 64;
-    private const double Right = 16;
+    private const double Right = 30;
     private const double Top = 92;
     private const double Bottom = 56;
     private const string RxColor = "#1f6fb4";
@@ -26,7 +26,7 @@ internal static class SvgChart
         svg.AppendLine(Invariant($"""<rect width="{width}" height="{Height}" fill="white"/>"""));
         svg.AppendLine(Invariant($"""<text x="{width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">Concurrent SSE streams: RxStream EventSource vs raw HttpClient + SseParser</text>"""));
         svg.AppendLine(Invariant($"""<text x="{width / 2}" y="40" text-anchor="middle" fill="#555">{Escape(report.Machine)} · {Escape(report.Date)}</text>"""));
-        Legend(svg, width / 2 - 150, 58);
+        Legend(svg, (width / 2) - 190, 58);
 
         Panel(svg, 0, "Client memory per stream (KiB)", "solid: working set · dashed: managed heap", maxStreams, logarithmic: false,
         [
@@ -42,7 +42,7 @@ internal static class SvgChart
             Series(results, StreamKind.RxStream, r => r.Latency.P99, RxColor, dashed: true, "RxStream p99"),
             Series(results, StreamKind.Raw, r => r.Latency.P99, RawColor, dashed: true, "raw p99"),
         ]);
-        Panel(svg, PanelWidth * 2, "Client CPU per 1,000 events (ms)", "all threads, over the window", maxStreams, logarithmic: false,
+        Panel(svg, PanelWidth * 2, "Client CPU per 1,000 events (ms)", "all threads, idle cost included", maxStreams, logarithmic: false,
         [
             Series(results, StreamKind.RxStream, r => r.CpuMsPer1000Events, RxColor, dashed: false, "RxStream CPU"),
             Series(results, StreamKind.Raw, r => r.CpuMsPer1000Events, RawColor, dashed: false, "raw CPU"),
@@ -58,7 +58,7 @@ internal static class SvgChart
     private static void Legend(StringBuilder svg, double x, double y)
     {
         svg.AppendLine(Invariant($"""<line x1="{x}" y1="{y}" x2="{x + 28}" y2="{y}" stroke="{RxColor}" stroke-width="3"/><text x="{x + 34}" y="{y + 4}">RxStream EventSource subscriptions</text>"""));
-        svg.AppendLine(Invariant($"""<line x1="{x + 250}" y1="{y}" x2="{x + 278}" y2="{y}" stroke="{RawColor}" stroke-width="3"/><text x="{x + 284}" y="{y + 4}">raw SseParser loops</text>"""));
+        svg.AppendLine(Invariant($"""<line x1="{x + 270}" y1="{y}" x2="{x + 298}" y2="{y}" stroke="{RawColor}" stroke-width="3"/><text x="{x + 304}" y="{y + 4}">raw SseParser loops</text>"""));
     }
 
     private static void Panel(
@@ -81,7 +81,7 @@ internal static class SvgChart
             svg.AppendLine(Invariant($"""<line x1="{plotLeft}" y1="{y:F1}" x2="{plotRight}" y2="{y:F1}" stroke="#e4e4e4"/><text x="{plotLeft - 6}" y="{y + 4:F1}" text-anchor="end" fill="#333">{Label(tick)}</text>"""));
         }
 
-        foreach (var streams in series.SelectMany(s => s.Points).Select(p => p.X).Distinct().Prepend(0))
+        foreach (var streams in series.SelectMany(s => s.Points).Select(p => p.X).Distinct())
         {
             var x = X(streams);
             svg.AppendLine(Invariant($"""<line x1="{x:F1}" y1="{plotBottom}" x2="{x:F1}" y2="{plotBottom + 5}" stroke="#333"/><text x="{x:F1}" y="{plotBottom + 19}" text-anchor="middle" fill="#333">{streams:N0}</text>"""));
