@@ -19,6 +19,9 @@ internal sealed record LevelResult
 
     public required double WorkingSetPerStreamBytes { get; init; }
 
+    /// <summary>Gets the growth of the GC's committed memory per stream: the heap plus free space the GC keeps, part of the working set.</summary>
+    public double GcCommittedPerStreamBytes { get; init; }
+
     public required long BaselineHeapBytes { get; init; }
 
     public required long BaselineWorkingSetBytes { get; init; }

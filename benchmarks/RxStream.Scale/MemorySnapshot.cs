@@ -5,8 +5,9 @@ namespace RxStream.Scale;
 /// <summary>The client's memory after a full, compacting, blocking collection: what the live streams hold, not garbage.</summary>
 /// <param name="ManagedHeap">Bytes of live objects on the managed heap.</param>
 /// <param name="WorkingSet">Resident bytes of the whole process (managed heap, native allocations, stacks, code).</param>
+/// <param name="GcCommitted">Bytes the GC has committed from the OS: the live heap plus free space it keeps for the next allocations.</param>
 /// <param name="Threads">Threads in the process.</param>
-internal sealed record MemorySnapshot(long ManagedHeap, long WorkingSet, int Threads)
+internal sealed record MemorySnapshot(long ManagedHeap, long WorkingSet, long GcCommitted, int Threads)
 {
     public static MemorySnapshot Take()
     {
@@ -17,6 +18,6 @@ internal sealed record MemorySnapshot(long ManagedHeap, long WorkingSet, int Thr
         }
 
         using var process = Process.GetCurrentProcess();
-        return new MemorySnapshot(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64, process.Threads.Count);
+        return new MemorySnapshot(GC.GetTotalMemory(forceFullCollection: false), process.WorkingSet64, GC.GetGCMemoryInfo().TotalCommittedBytes, process.Threads.Count);
     }
 }

@@ -22,6 +22,7 @@ internal static class ResultMedian
             Events = (long)M(r => r.Events),
             HeapPerStreamBytes = M(r => r.HeapPerStreamBytes),
             WorkingSetPerStreamBytes = M(r => r.WorkingSetPerStreamBytes),
+            GcCommittedPerStreamBytes = M(r => r.GcCommittedPerStreamBytes),
             BaselineHeapBytes = (long)M(r => r.BaselineHeapBytes),
             BaselineWorkingSetBytes = (long)M(r => r.BaselineWorkingSetBytes),
             CpuMsPer1000Events = M(r => r.CpuMsPer1000Events),

@@ -77,6 +77,7 @@ internal static class ScaleClient
                 Events = events,
                 HeapPerStreamBytes = (double)(loaded.ManagedHeap - baseline.ManagedHeap) / options.Streams,
                 WorkingSetPerStreamBytes = (double)(loaded.WorkingSet - baseline.WorkingSet) / options.Streams,
+                GcCommittedPerStreamBytes = (double)(loaded.GcCommitted - baseline.GcCommitted) / options.Streams,
                 BaselineHeapBytes = baseline.ManagedHeap,
                 BaselineWorkingSetBytes = baseline.WorkingSet,
                 CpuMsPer1000Events = events == 0 ? double.NaN : cpu.TotalMilliseconds * 1000 / events,
