@@ -38,6 +38,9 @@ internal sealed record LevelResult
 
     public required int Gen2Collections { get; init; }
 
+    /// <summary>Gets the time the GC held every managed thread still during the window, in milliseconds.</summary>
+    public double GcPauseMs { get; init; }
+
     public required int ThreadsDelta { get; init; }
 
     public required LatencySummary Latency { get; init; }

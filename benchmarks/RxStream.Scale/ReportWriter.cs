@@ -32,12 +32,12 @@ internal static class ReportWriter
     public static string Csv(IEnumerable<LevelResult> results)
     {
         var csv = new StringBuilder();
-        csv.AppendLine("kind,streams,ramp_s,window_s,events,heap_per_stream_bytes,working_set_per_stream_bytes,gc_committed_per_stream_bytes,cpu_ms_per_1000_events,cpu_cores,allocated_bytes_per_event,gen0,gen2,threads_delta,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,min_ms,gaps,malformed,failures,server_open_after");
+        csv.AppendLine("kind,streams,ramp_s,window_s,events,heap_per_stream_bytes,working_set_per_stream_bytes,gc_committed_per_stream_bytes,cpu_ms_per_1000_events,cpu_cores,allocated_bytes_per_event,gen0,gen2,gc_pause_ms,threads_delta,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,min_ms,gaps,malformed,failures,server_open_after");
         foreach (var r in results)
         {
             var l = r.Latency;
             csv.AppendLine(Invariant(
-                $"{r.Kind},{r.Streams},{r.RampSeconds:F2},{r.WindowSeconds:F2},{r.Events},{r.HeapPerStreamBytes:F0},{r.WorkingSetPerStreamBytes:F0},{r.GcCommittedPerStreamBytes:F0},{r.CpuMsPer1000Events:F3},{r.CpuCores:F3},{r.AllocatedBytesPerEvent:F0},{r.Gen0Collections},{r.Gen2Collections},{r.ThreadsDelta},{l.P50:F3},{l.P90:F3},{l.P99:F3},{l.P999:F3},{l.Max:F3},{l.Min:F3},{r.Gaps},{r.Malformed},{r.Failures},{r.ServerOpenAfter}"));
+                $"{r.Kind},{r.Streams},{r.RampSeconds:F2},{r.WindowSeconds:F2},{r.Events},{r.HeapPerStreamBytes:F0},{r.WorkingSetPerStreamBytes:F0},{r.GcCommittedPerStreamBytes:F0},{r.CpuMsPer1000Events:F3},{r.CpuCores:F3},{r.AllocatedBytesPerEvent:F0},{r.Gen0Collections},{r.Gen2Collections},{r.GcPauseMs:F2},{r.ThreadsDelta},{l.P50:F3},{l.P90:F3},{l.P99:F3},{l.P999:F3},{l.Max:F3},{l.Min:F3},{r.Gaps},{r.Malformed},{r.Failures},{r.ServerOpenAfter}"));
         }
 
         return csv.ToString();

@@ -30,6 +30,7 @@ internal static class ResultMedian
             AllocatedBytesPerEvent = M(r => r.AllocatedBytesPerEvent),
             Gen0Collections = (int)M(r => r.Gen0Collections),
             Gen2Collections = (int)M(r => r.Gen2Collections),
+            GcPauseMs = M(r => r.GcPauseMs),
             ThreadsDelta = (int)M(r => r.ThreadsDelta),
             Latency = runs[0].Latency with
             {

@@ -54,6 +54,7 @@ internal static class ScaleClient
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var gen0Before = GC.CollectionCount(0);
             var gen2Before = GC.CollectionCount(2);
+            var pauseBefore = GC.GetTotalPauseDuration();
             var window = Stopwatch.StartNew();
             recorder.Start();
             await Task.Delay(options.Window);
@@ -64,6 +65,7 @@ internal static class ScaleClient
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             var gen0 = GC.CollectionCount(0) - gen0Before;
             var gen2 = GC.CollectionCount(2) - gen2Before;
+            var pause = GC.GetTotalPauseDuration() - pauseBefore;
             var events = recorder.Events;
 
             // Memory while every stream is still open, after the window so the measuring does not disturb it.
@@ -85,6 +87,7 @@ internal static class ScaleClient
                 AllocatedBytesPerEvent = events == 0 ? double.NaN : (double)allocated / events,
                 Gen0Collections = gen0,
                 Gen2Collections = gen2,
+                GcPauseMs = pause.TotalMilliseconds,
                 ThreadsDelta = loaded.Threads - baseline.Threads,
                 Latency = recorder.Summarize(),
                 Gaps = hub.Gaps,
