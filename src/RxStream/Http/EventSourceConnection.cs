@@ -145,15 +145,32 @@ internal static class EventSourceConnection
                 var parserOptions = options.Parser ?? DefaultParserOptions;
                 var handler = new Handler(emitter, context, parserOptions);
                 var parser = new SseStreamParser(parserOptions, handler, session.LastEventId);
-                var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
                 try
                 {
                     int read;
-                    while ((read = await body.ReadAsync(buffer.AsMemory(0, options.BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    do
                     {
-                        idle?.Touch();
-                        parser.Feed(buffer.AsSpan(0, read));
+                        // An event stream is idle most of its life, so wait for bytes without holding a buffer: with
+                        // thousands of streams open, a 16 KiB buffer each was most of their memory. HTTP/1 response
+                        // streams (since .NET 7), HTTP/2 ones and SslStream complete a zero-byte read when data arrives;
+                        // a stream that cannot returns at once, and the read below does the waiting as before.
+                        await body.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                        var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
+                        try
+                        {
+                            read = await body.ReadAsync(buffer.AsMemory(0, options.BufferSize), cancellationToken).ConfigureAwait(false);
+                            if (read > 0)
+                            {
+                                idle?.Touch();
+                                parser.Feed(buffer.AsSpan(0, read));
+                            }
+                        }
+                        finally
+                        {
+                            ArrayPool<byte>.Shared.Return(buffer);
+                        }
                     }
+                    while (read > 0);
 
                     // "Once the end of the file is reached, any pending data must be discarded."
                     parser.Complete();
@@ -161,7 +178,6 @@ internal static class EventSourceConnection
                 finally
                 {
                     session.LastEventId = parser.LastEventId;
-                    ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
         }

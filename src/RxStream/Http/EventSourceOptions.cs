@@ -65,6 +65,7 @@ public sealed record EventSourceOptions
     public SseParserOptions? Parser { get; init; }
 
     /// <summary>Gets the most bytes one read of the body asks for; 16 KiB by default.</summary>
+    /// <remarks>The buffer is rented from the shared pool only once a zero-byte read has seen bytes arrive, and returned after that read, so an idle stream holds none.</remarks>
     public int BufferSize
     {
         get => _bufferSize;

@@ -283,6 +283,34 @@ public sealed class EventSourceTests : IAsyncLifetime
         await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task EventSource_BetweenReads_WaitsWithAZeroByteReadHoldingNoBuffer()
+    {
+        var body = new ReadRecordingStream("id: 1\ndata: alpha\n\nid: 2\ndata: beta\n\n"u8.ToArray(), bytesPerRead: 7);
+        using var client = new HttpClient(new StubHandler((_, _) =>
+        {
+            var content = new StreamContent(body);
+            content.Headers.ContentType = new("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }));
+        var observer = new AsyncObserver<SseEvent>();
+
+        using var subscription = StreamObservable.EventSource(client, new Uri("http://127.0.0.1/stub"), new EventSourceOptions { Reconnect = null }).Subscribe(observer);
+        var events = await observer.CompletedAsync();
+
+        Assert.Equal(["alpha", "beta"], events.Select(e => e.Data));
+
+        // Every read that takes bytes (and the final one that finds the end) follows a zero-byte wait: an idle stream
+        // waits without a rented buffer.
+        var lengths = body.ReadLengths;
+        Assert.True(lengths.Count >= 12, $"{lengths.Count} reads");
+        for (var i = 0; i < lengths.Count; i += 2)
+        {
+            Assert.Equal(0, lengths[i]);
+            Assert.True(lengths[i + 1] > 0);
+        }
+    }
+
     private static async IAsyncEnumerable<SseItem<string>> Items()
     {
         foreach (var data in new[] { "alpha", "beta", "line one\nline two" })
@@ -290,5 +318,61 @@ public sealed class EventSourceTests : IAsyncLifetime
             await Task.Yield();
             yield return new SseItem<string>(data, "token");
         }
+    }
+    /// <summary>Serves fixed bytes a few at a time and records the length of every buffer it was asked to fill.</summary>
+    private sealed class ReadRecordingStream(byte[] bytes, int bytesPerRead) : Stream
+    {
+        private readonly List<int> _lengths = [];
+        private int _position;
+
+        public IReadOnlyList<int> ReadLengths
+        {
+            get
+            {
+                lock (_lengths)
+                {
+                    return [.. _lengths];
+                }
+            }
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            lock (_lengths)
+            {
+                _lengths.Add(buffer.Length);
+            }
+
+            var count = Math.Min(Math.Min(buffer.Length, bytesPerRead), bytes.Length - _position);
+            bytes.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
