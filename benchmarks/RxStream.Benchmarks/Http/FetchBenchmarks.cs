@@ -57,6 +57,24 @@ public class FetchBenchmarks
         return total;
     }
 
+    /// <summary>Reads the body as a hand-written client that keeps what it reads must: each read copied into an array of its own.</summary>
+    /// <remarks>Not the target, a reference: it prices the ownership rule (a chunk stays valid after <c>OnNext</c>) on its own.</remarks>
+    [Benchmark]
+    public async Task<long> RawReadLoopKeepingCopies()
+    {
+        using var response = await _client.GetAsync(_url, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(_buffer)) > 0)
+        {
+            total += _buffer.AsSpan(0, read).ToArray().Length;
+        }
+
+        return total;
+    }
+
     /// <summary>Reads the same body through <c>Fetch</c>, counting the bytes of each chunk.</summary>
     [Benchmark]
     public Task<long> Fetch() => CountAsync(StreamObservable.Fetch(_client, _url));
