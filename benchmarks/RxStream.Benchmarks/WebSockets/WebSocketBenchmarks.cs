@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
@@ -70,6 +71,39 @@ public class WebSocketBenchmarks
             }
 
             messages += result.EndOfMessage ? 1 : 0;
+        }
+    }
+
+    /// <summary>Receives as a hand-written client that keeps each message must: assembled, then copied into an array of its own.</summary>
+    /// <remarks>Not the target, a reference: it prices the ownership rule (a chunk stays valid after <c>OnNext</c>) on its own.</remarks>
+    [Benchmark]
+    public async Task<long> RawReceiveLoopKeepingCopies()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(_url, CancellationToken.None);
+        var message = new ArrayBufferWriter<byte>();
+        long messages = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(_buffer.AsMemory(), CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                return Checked(messages);
+            }
+
+            if (result.EndOfMessage && message.WrittenCount == 0)
+            {
+                messages += _buffer.AsSpan(0, result.Count).ToArray().Length == MessageSize ? 1 : 0;
+                continue;
+            }
+
+            message.Write(_buffer.AsSpan(0, result.Count));
+            if (result.EndOfMessage)
+            {
+                messages += message.WrittenSpan.ToArray().Length == MessageSize ? 1 : 0;
+                message.ResetWrittenCount();
+            }
         }
     }
 
