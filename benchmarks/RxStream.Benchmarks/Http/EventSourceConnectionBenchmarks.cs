@@ -10,6 +10,7 @@ namespace RxStream.Benchmarks.Http;
 /// <summary>Receives 100,000 LLM-token events from Kestrel on loopback with <c>EventSource</c> and with a raw <c>HttpClient</c> + <c>SseParser</c> loop.</summary>
 /// <remarks>Both read the same endpoint, produce each event's data as a string and count events; the server ends the body, and both complete there.</remarks>
 [MemoryDiagnoser]
+[MedianColumn] // The in-process server shares the cores with the client: the median resists the outliers that sharing makes.
 public class EventSourceConnectionBenchmarks
 {
     /// <summary>How many events one stream carries.</summary>

@@ -7,6 +7,7 @@ namespace RxStream.Benchmarks.Http;
 
 /// <summary>Downloads the same streaming body from Kestrel on loopback with <c>Fetch</c> and with a raw <c>ReadAsync</c> loop.</summary>
 [MemoryDiagnoser]
+[MedianColumn] // The in-process server shares the cores with the client: the median resists the outliers that sharing makes.
 public class FetchBenchmarks
 {
     private const int BodyBytes = 16 * 1024 * 1024;

@@ -14,6 +14,7 @@ namespace RxStream.Benchmarks.WebSockets;
 /// the close and count whole messages.
 /// </remarks>
 [MemoryDiagnoser]
+[MedianColumn] // The in-process server shares the cores with the client: the median resists the outliers that sharing makes.
 public class WebSocketBenchmarks
 {
     private const int SmallMessageSize = 50;
