@@ -17,8 +17,8 @@ namespace RxStream.WebSockets;
 /// blocks. A server's close with 1000 or 1001 completes the sequence; any other status, or a dropped connection,
 /// fails it with <see cref="WebSocketClosedException"/>.</para>
 /// <para>Each chunk owns its bytes and stays valid after <c>OnNext</c>: a message that fits in one receive is copied
-/// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own,
-/// which it fills to at least three quarters.</para>
+/// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own
+/// (copied out at its exact size instead if it fills less than three quarters of that array).</para>
 /// </remarks>
 public sealed class WebSocketConnection : IObservable<Chunk>
 {
