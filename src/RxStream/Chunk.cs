@@ -6,8 +6,10 @@ namespace RxStream;
 /// <remarks>
 /// <para>
 /// A chunk is immutable and stays valid after <c>OnNext</c> returns, so it can be buffered, replayed or
-/// observed on another thread. Sources never lend pooled memory through a chunk: every byte array a
-/// source hands out belongs to that chunk alone.
+/// observed on another thread. Sources never lend pooled memory through a chunk: every byte a source
+/// hands out belongs to that chunk alone and is never written again. Several chunks may be slices of one
+/// array (a bulk read lands next to the one before it), so <c>MemoryMarshal.TryGetArray</c> can show bytes
+/// around a chunk that are not its data.
 /// </para>
 /// <para>
 /// For a byte stream (<see cref="ChunkKind.Stream"/>) the boundaries between chunks carry no meaning:

@@ -13,10 +13,11 @@ public static partial class StreamObservable
     /// <param name="leaveOpen"><see langword="true"/> to leave the stream open at the end; by default it is disposed.</param>
     /// <returns>The chunks read, completing at the end of the stream.</returns>
     /// <remarks>
-    /// Reads go into one pooled buffer per subscription; each chunk is an exact-size copy, so it stays valid after
-    /// <c>OnNext</c> returns. Disposing the subscription cancels the pending read and disposes the stream. Items are
-    /// delivered on a thread-pool thread. An exception thrown by the observer stops the reads and is rethrown
-    /// unhandled, never sent back to <c>OnError</c>.
+    /// Each chunk owns its bytes, so it stays valid after <c>OnNext</c> returns: large reads are slices of arrays
+    /// that are written once and never reused (no copy), reads under an eighth of <paramref name="bufferSize"/> are
+    /// copied to arrays of their own size. Disposing the subscription cancels the pending read and disposes the
+    /// stream. Items are delivered on a thread-pool thread. An exception thrown by the observer stops the reads and is
+    /// rethrown unhandled, never sent back to <c>OnError</c>.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="openStream"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bufferSize"/> is not positive.</exception>

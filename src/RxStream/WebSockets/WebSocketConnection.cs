@@ -16,6 +16,9 @@ namespace RxStream.WebSockets;
 /// most <see cref="WebSocketConnectOptions.CloseTimeout"/>, then the socket is aborted; disposal itself never
 /// blocks. A server's close with 1000 or 1001 completes the sequence; any other status, or a dropped connection,
 /// fails it with <see cref="WebSocketClosedException"/>.</para>
+/// <para>Each chunk owns its bytes and stays valid after <c>OnNext</c>: a message that fits in one receive is copied
+/// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own
+/// (copied out at its exact size instead if it fills less than three quarters of that array).</para>
 /// </remarks>
 public sealed class WebSocketConnection : IObservable<Chunk>
 {
@@ -135,12 +138,16 @@ public sealed class WebSocketConnection : IObservable<Chunk>
         {
             var options = owner._options;
             var buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferSize);
-            var message = new ArrayBufferWriter<byte>();
+            var message = new MessageAssembler(options.ReceiveBufferSize, options.MaxMessageSize);
             try
             {
                 while (true)
                 {
-                    var result = await socket.ReceiveAsync(buffer.AsMemory(0, options.ReceiveBufferSize), cancellationToken).ConfigureAwait(false);
+                    // A long message is received straight into the array its chunk will own; a short one (or a frame,
+                    // in frame mode) into the pooled buffer, then copied out at its exact size.
+                    var direct = options.FrameMode ? Memory<byte>.Empty : message.NextTarget();
+                    var target = direct.IsEmpty ? buffer.AsMemory(0, options.ReceiveBufferSize) : direct;
+                    var result = await socket.ReceiveAsync(target, cancellationToken).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         owner.CloseStatus = socket.CloseStatus;
@@ -160,30 +167,35 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                     }
 
                     var kind = result.MessageType == WebSocketMessageType.Text ? ChunkKind.Text : ChunkKind.Binary;
-                    if (message.WrittenCount + result.Count > options.MaxMessageSize)
+                    if (!direct.IsEmpty)
+                    {
+                        // The array never grows past the limit, so these bytes fit under it.
+                        message.Advance(result.Count);
+                    }
+                    else if (message.Written + result.Count > options.MaxMessageSize)
                     {
                         await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "message too big", cancellationToken).ConfigureAwait(false);
                         throw new StreamLimitExceededException(nameof(WebSocketConnectOptions.MaxMessageSize), options.MaxMessageSize, "bytes");
                     }
-
-                    if (options.FrameMode)
+                    else if (options.FrameMode)
                     {
                         emitter.Next(Chunk.Copy(buffer.AsSpan(0, result.Count), kind, result.EndOfMessage));
-                        message.ResetWrittenCount();
                         continue;
                     }
-
-                    if (result.EndOfMessage && message.WrittenCount == 0)
+                    else if (result.EndOfMessage && !message.InMessage)
                     {
+                        message.NoteSingleReceive(result.Count);
                         emitter.Next(Chunk.Copy(buffer.AsSpan(0, result.Count), kind, endOfMessage: true));
                         continue;
                     }
+                    else
+                    {
+                        message.Append(buffer.AsSpan(0, result.Count));
+                    }
 
-                    message.Write(buffer.AsSpan(0, result.Count));
                     if (result.EndOfMessage)
                     {
-                        emitter.Next(Chunk.Copy(message.WrittenSpan, kind, endOfMessage: true));
-                        message.ResetWrittenCount();
+                        emitter.Next(message.Complete(kind));
                     }
                 }
             }

@@ -49,6 +49,51 @@ public class FromStreamTests
     }
 
     [Fact]
+    public async Task FromStream_ReadsOfRandomSizes_EveryChunkKeepsItsBytesWhileLaterReadsLand()
+    {
+        var random = new Random(20261125);
+        var bytes = new byte[200_000];
+        random.NextBytes(bytes);
+        var snapshots = new List<byte[]>();
+        var observer = new AsyncObserver<Chunk> { OnNextHook = chunk => snapshots.Add(chunk.Data.ToArray()) };
+
+        using var subscription = StreamObservable.FromStream(new RandomReadStream(bytes, random), bufferSize: 4096).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(bytes, chunks.SelectMany(chunk => chunk.Data.ToArray()));
+        Assert.Equal(snapshots, chunks.Select(chunk => chunk.Data.ToArray()));
+        var regions = chunks.Select(Segment).GroupBy(segment => segment.Array);
+        Assert.All(regions, shared => Assert.True(Disjoint(shared.ToList()), "two chunks share bytes of one array"));
+    }
+
+    [Fact]
+    public async Task FromStream_ShortReads_EachGetsAnArrayOfItsOwnSizeSoNoChunkPinsABuffer()
+    {
+        var bytes = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(new RandomReadStream(bytes, new Random(1), maxRead: 7), bufferSize: 4096).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(bytes, chunks.SelectMany(chunk => chunk.Data.ToArray()));
+        Assert.All(chunks, chunk => Assert.Equal(chunk.Length, Segment(chunk).Array!.Length));
+    }
+
+    [Fact]
+    public async Task FromStream_LongReads_AreSlicesOfArraysNoLargerThanTheBuffer()
+    {
+        var bytes = new byte[64 * 1024];
+        new Random(2).NextBytes(bytes);
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(new MemoryStream(bytes), bufferSize: 4096).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(bytes, chunks.SelectMany(chunk => chunk.Data.ToArray()));
+        Assert.All(chunks, chunk => Assert.InRange(Segment(chunk).Array!.Length, chunk.Length, 4096));
+    }
+
+    [Fact]
     public async Task FromStream_DisposedDuringAPendingRead_CancelsTheReadAndDisposesTheStream()
     {
         var pipe = new Pipe();
@@ -93,6 +138,22 @@ public class FromStreamTests
         Assert.Same(bug, await faults.Fault.WaitAsync(AsyncObserver<Chunk>.Patience));
         await stream.Disposed.WaitAsync(AsyncObserver<Chunk>.Patience);
         Assert.False(observer.IsTerminated);
+    }
+
+    private static ArraySegment<byte> Segment(Chunk chunk) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(chunk.Data, out var segment) ? segment : throw new InvalidOperationException("not an array");
+
+    private static bool Disjoint(List<ArraySegment<byte>> segments)
+    {
+        var sorted = segments.OrderBy(segment => segment.Offset).ToList();
+        return sorted.Zip(sorted.Skip(1)).All(pair => pair.First.Offset + pair.First.Count <= pair.Second.Offset);
+    }
+
+    /// <summary>Returns each read cut to a random length, as a network stream does.</summary>
+    private sealed class RandomReadStream(byte[] bytes, Random random, int maxRead = int.MaxValue) : MemoryStream(bytes)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, random.Next(1, Math.Min(maxRead, buffer.Length) + 1))], cancellationToken);
     }
 
     private sealed class ObservedStream(Stream inner) : Stream
