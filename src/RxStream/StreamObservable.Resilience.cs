@@ -17,12 +17,15 @@ public static partial class StreamObservable
     /// disposes that connection.</para>
     /// <para>A source that is not idempotent (a POST) repeats its request on every attempt: wrap it only when that is
     /// what you want.</para>
+    /// <para>Applied straight to <c>Fetch</c> or <c>WebSocket</c>, the status stream reports each connection's
+    /// <see cref="ConnectionStatus.Open"/>; other sources are open, as far as the policy knows, when they end.</para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     public static IObservable<T> Reconnect<T>(this IObservable<T> source, ReconnectOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return ReconnectObservable.Create(_ => source, options ?? new ReconnectOptions());
+        Func<ReconnectContext, IObservable<T>> connect = source is IReportsOpen<T> reports ? reports.Connect : _ => source;
+        return ReconnectObservable.Create(connect, options ?? new ReconnectOptions());
     }
 
     /// <summary>Calls <paramref name="connect"/> for each attempt, handing it a context through which the connection reports its opening, the server's retry time, or a request not to reconnect.</summary>

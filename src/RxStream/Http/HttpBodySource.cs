@@ -1,6 +1,7 @@
 using System.Reactive.Concurrency;
 using RxStream.Internal;
 using RxStream.IO;
+using RxStream.Resilience;
 
 namespace RxStream.Http;
 
@@ -12,18 +13,24 @@ namespace RxStream.Http;
 /// first drains it for up to its <see cref="SocketsHttpHandler.ResponseDrainTimeout"/>
 /// (<see cref="StreamObservable.CreateHttpHandler"/> sets that to zero).
 /// </remarks>
-internal sealed class HttpBodySource : AsyncLoopSource<Chunk>
+internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IReportsOpen<Chunk>
 {
     private readonly HttpMessageInvoker _client;
     private readonly Func<CancellationToken, ValueTask<HttpRequestMessage>> _createRequest;
     private readonly FetchOptions _options;
 
-    public HttpBodySource(HttpMessageInvoker client, Func<CancellationToken, ValueTask<HttpRequestMessage>> createRequest, FetchOptions options)
+    // The reconnect attempt this source runs for, told of the opening; null outside Reconnect.
+    private readonly ReconnectContext? _attempt;
+
+    public HttpBodySource(HttpMessageInvoker client, Func<CancellationToken, ValueTask<HttpRequestMessage>> createRequest, FetchOptions options, ReconnectContext? attempt = null)
     {
         _client = client;
         _createRequest = createRequest;
         _options = options;
+        _attempt = attempt;
     }
+
+    public IObservable<Chunk> Connect(ReconnectContext context) => new HttpBodySource(_client, _createRequest, _options, context);
 
     protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
     {
@@ -36,7 +43,9 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>
             _options.ErrorBodyPreviewBytes,
             _options.Scheduler ?? DefaultScheduler.Instance,
             cancellationToken).ConfigureAwait(false);
-        _options.OnOpen?.Invoke(HttpResponseStart.From(response));
+        var start = HttpResponseStart.From(response);
+        _attempt?.ReportOpen(start);
+        _options.OnOpen?.Invoke(start);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await StreamSource.PumpAsync(body, _options.BufferSize, emitter, cancellationToken).ConfigureAwait(false);
     }

@@ -22,8 +22,9 @@ public sealed class HttpStatusException : RxStreamException
     /// <param name="contentType">The response's media type, if any.</param>
     /// <param name="bodyPreview">The start of the response body, decoded as UTF-8; empty when there was none.</param>
     /// <param name="retryAfter">The delay the server's <c>Retry-After</c> asked for, if any.</param>
-    public HttpStatusException(HttpStatusCode statusCode, string? reasonPhrase, string? contentType, string bodyPreview, TimeSpan? retryAfter)
-        : base(Describe(statusCode, reasonPhrase, contentType, bodyPreview ?? throw new ArgumentNullException(nameof(bodyPreview))))
+    /// <param name="innerException">The transport's own report of the refusal, if any.</param>
+    public HttpStatusException(HttpStatusCode statusCode, string? reasonPhrase, string? contentType, string bodyPreview, TimeSpan? retryAfter, Exception? innerException = null)
+        : base(Describe(statusCode, reasonPhrase, contentType, bodyPreview ?? throw new ArgumentNullException(nameof(bodyPreview))), innerException)
     {
         StatusCode = statusCode;
         ReasonPhrase = reasonPhrase;

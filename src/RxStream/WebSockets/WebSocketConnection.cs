@@ -1,8 +1,12 @@
 using System.Buffers;
+using System.Globalization;
+using System.Net;
 using System.Net.WebSockets;
 using System.Reactive.Concurrency;
 using System.Text;
+using RxStream.Http;
 using RxStream.Internal;
+using RxStream.Resilience;
 
 namespace RxStream.WebSockets;
 
@@ -20,7 +24,7 @@ namespace RxStream.WebSockets;
 /// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own
 /// (copied out at its exact size instead if it fills less than three quarters of that array).</para>
 /// </remarks>
-public sealed class WebSocketConnection : IObservable<Chunk>
+public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk>
 {
     private readonly Uri _uri;
     private readonly WebSocketConnectOptions _options;
@@ -43,7 +47,10 @@ public sealed class WebSocketConnection : IObservable<Chunk>
     public string? CloseStatusDescription { get; private set; }
 
     /// <inheritdoc/>
-    public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this).Subscribe(observer);
+    public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this, attempt: null).Subscribe(observer);
+
+    /// <inheritdoc/>
+    IObservable<Chunk> IReportsOpen<Chunk>.Connect(ReconnectContext context) => new Receiver(this, context);
 
     /// <summary>Sends a text message on the open connection.</summary>
     /// <param name="text">The message.</param>
@@ -86,7 +93,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>
     }
 
     /// <summary>Runs one connection: open, receive until the server closes, close cleanly when disposed.</summary>
-    private sealed class Receiver(WebSocketConnection owner) : AsyncLoopSource<Chunk>
+    private sealed class Receiver(WebSocketConnection owner, ReconnectContext? attempt) : AsyncLoopSource<Chunk>
     {
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
         {
@@ -107,11 +114,27 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                 socket.Options.KeepAliveInterval = keepAlive;
             }
 
+            // Keep the handshake's status and headers, so a refused upgrade can say what the server answered.
+            socket.Options.CollectHttpResponseDetails = true;
             using var closeTimer = new System.Reactive.Disposables.SerialDisposable();
+            var opened = false;
             try
             {
-                await socket.ConnectAsync(owner._uri, options.Invoker, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await socket.ConnectAsync(owner._uri, options.Invoker, cancellationToken).ConfigureAwait(false);
+                }
+                catch (WebSocketException error) when (!cancellationToken.IsCancellationRequested && RefusedUpgrade(socket) is { } refused)
+                {
+                    // The server answered, but not with 101 Switching Protocols: that is an HTTP status (a 401 or 404
+                    // is final, a 503 worth another try), not a connection that dropped.
+                    // ClientWebSocket keeps the response's headers but neither its content headers nor its body.
+                    throw new HttpStatusException(refused, null, null, string.Empty, RetryAfter(socket), error);
+                }
+
+                opened = true;
                 Volatile.Write(ref owner._open, socket);
+                attempt?.ReportOpen(socket.SubProtocol);
                 options.OnOpen?.Invoke(socket.SubProtocol);
 
                 // Cancelling a receive would abort the socket, so disposal starts the closing handshake instead, and
@@ -119,8 +142,10 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                 using var closeOnDispose = cancellationToken.Register(() => BeginClose(socket, options, closeTimer));
                 await ReceiveAsync(socket, emitter, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (WebSocketException error) when (!cancellationToken.IsCancellationRequested)
+            catch (WebSocketException error) when (opened && !cancellationToken.IsCancellationRequested)
             {
+                // An open connection that ended without a close frame (1006). A failure to connect at all (refused,
+                // unreachable) goes out as it is: the transport's own error says best what went wrong.
                 throw new WebSocketClosedException(null, null, error);
             }
             catch (Exception error) when (cancellationToken.IsCancellationRequested && error is WebSocketException or OperationCanceledException or ObjectDisposedException)
@@ -133,6 +158,16 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                 socket.Dispose();
             }
         }
+
+        private static HttpStatusCode? RefusedUpgrade(ClientWebSocket socket) =>
+            socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols ? socket.HttpStatusCode : null;
+
+        // "Retry-After: delay-seconds"; an HTTP date is left to the HTTP sources, which have the scheduler's clock.
+        private static TimeSpan? RetryAfter(ClientWebSocket socket) =>
+            int.TryParse(Header(socket, "Retry-After"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : null;
+
+        private static string? Header(ClientWebSocket socket, string name) =>
+            socket.HttpResponseHeaders?.FirstOrDefault(header => string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
 
         private async Task ReceiveAsync(ClientWebSocket socket, Emitter emitter, CancellationToken cancellationToken)
         {

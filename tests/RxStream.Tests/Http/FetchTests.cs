@@ -239,6 +239,23 @@ public sealed class FetchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fetch_UnderReconnect_ReportsEachOpeningWithTheResponseStart()
+    {
+        var statuses = new AsyncObserver<RxStream.Resilience.ConnectionStatus>();
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.Fetch(_client, _server.Url("/bytes/3000"))
+            .Reconnect(new RxStream.Resilience.ReconnectOptions { Status = statuses })
+            .Subscribe(observer);
+        await observer.CompletedAsync();
+
+        var open = Assert.IsType<RxStream.Resilience.ConnectionStatus.Open>(statuses.Values[1]);
+        var start = Assert.IsType<HttpResponseStart>(open.Details);
+        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        Assert.Equal(3000, observer.Values.Sum(c => c.Length));
+    }
+
+    [Fact]
     public async Task Fetch_RedirectToAnotherOrigin_DoesNotForwardTheAuthorizationHeader()
     {
         var seen = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);

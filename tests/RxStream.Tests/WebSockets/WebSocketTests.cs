@@ -81,6 +81,12 @@ public sealed class WebSocketTests : IAsyncLifetime
                 var close = await socket.ReceiveAsync(new byte[16], context.RequestAborted).WaitAsync(TimeSpan.FromSeconds(10));
                 _clientClosed.TrySetResult(close.CloseStatus);
             });
+            app.Map("/locked", (HttpContext context) => Results.Json(new { error = "no token" }, statusCode: 401));
+            app.Map("/busy", (HttpContext context) =>
+            {
+                context.Response.Headers.RetryAfter = "7";
+                return Results.StatusCode(503);
+            });
             app.Map("/torn", async (HttpContext context) =>
             {
                 using var socket = await context.WebSockets.AcceptWebSocketAsync();
@@ -244,7 +250,10 @@ public sealed class WebSocketTests : IAsyncLifetime
         Assert.Equal("tök 2", deltas[^1].Text);
         Assert.Equal(2, _jsonConnections);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, await _clientClosed.Task.WaitAsync(AsyncObserver<Chunk>.Patience));
-        Assert.Contains(statuses.Values, status => status is ConnectionStatus.Reconnecting { Cause: WebSocketClosedException });
+        // The first connection may drop before or after its handshake completes; either way it is retried, and the
+        // second one reports its opening.
+        Assert.Contains(statuses.Values, status => status is ConnectionStatus.Reconnecting { Attempt: 2 });
+        Assert.Contains(statuses.Values, status => status is ConnectionStatus.Open { Attempt: 2 });
     }
 
     [Fact]
@@ -264,6 +273,46 @@ public sealed class WebSocketTests : IAsyncLifetime
     }
 
     public sealed record Delta(int N, string? Text);
+
+    [Fact]
+    public async Task WebSocket_UpgradeRefusedWith401_FailsFinalWithTheStatusNotAsADrop()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/locked")).Reconnect(new ReconnectOptions { BaseDelay = TimeSpan.FromMilliseconds(10) }).Subscribe(observer);
+
+        var error = await observer.FailedAsync<RxStream.Http.HttpStatusException>();
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.False(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task WebSocket_UpgradeRefusedWith503_IsTransientAndCarriesRetryAfter()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/busy")).Subscribe(observer);
+
+        var error = await observer.FailedAsync<RxStream.Http.HttpStatusException>();
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.True(error.IsTransient);
+        Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+    }
+
+    [Fact]
+    public async Task WebSocket_NothingListening_FailsWithTheTransportsTransientError()
+    {
+        var observer = new AsyncObserver<Chunk>();
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        using var subscription = StreamObservable.WebSocket(new Uri($"ws://127.0.0.1:{port}/")).Subscribe(observer);
+
+        var error = await observer.FailedAsync<WebSocketException>();
+        Assert.True(ReconnectOptions.IsTransient(error));
+    }
 
     [Fact]
     public async Task WebSocket_ThousandConnectDisposeCycles_LeaveNoConnectionOpen()
