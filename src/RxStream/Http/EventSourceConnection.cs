@@ -158,6 +158,7 @@ internal static class EventSourceConnection
                 finally
                 {
                     session.LastEventId = parser.LastEventId;
+                    parser.Dispose();
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
