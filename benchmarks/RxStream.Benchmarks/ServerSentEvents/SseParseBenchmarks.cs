@@ -1,11 +1,15 @@
 using System.Net.ServerSentEvents;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using RxStream.ServerSentEvents;
 
 namespace RxStream.Benchmarks.ServerSentEvents;
 
-/// <summary>Parses 100,000 LLM-token events with <c>ParseSse</c> and with the BCL's <c>SseParser</c>, both producing string data.</summary>
+/// <summary>Parses an event stream with <c>ParseSse</c> and with the BCL's <c>SseParser</c>, both producing string data.</summary>
+/// <remarks>
+/// Each side is fed the way it is used: <c>SseParser</c> reads a stream that returns at most <see cref="ChunkSize"/>
+/// bytes per read, <c>ParseSse</c> is pushed chunks of that size. Divide the time by the corpus's event count
+/// (<see cref="SseCorpus.TokenEvents"/> or <see cref="SseCorpus.LargeEvents"/>) for the cost per event.
+/// </remarks>
 [MemoryDiagnoser]
 public class SseParseBenchmarks
 {
@@ -15,17 +19,14 @@ public class SseParseBenchmarks
     [Params(64, 16 * 1024)]
     public int ChunkSize { get; set; }
 
+    [ParamsAllValues]
+    public SseCorpusKind Corpus { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        var text = new StringBuilder();
-        for (var i = 0; i < 100_000; i++)
-        {
-            text.Append("data: {\"choices\":[{\"delta\":{\"content\":\"token ").Append(i % 977).Append("\"}}]}\n\n");
-        }
-
-        _stream = Encoding.UTF8.GetBytes(text.ToString());
-        _chunks = Corpus.Split(_stream, ChunkSize);
+        _stream = SseCorpus.Build(Corpus);
+        _chunks = Benchmarks.Corpus.Split(_stream, ChunkSize);
     }
 
     [Benchmark(Baseline = true)]

@@ -178,6 +178,7 @@ internal static class EventSourceConnection
                 finally
                 {
                     session.LastEventId = parser.LastEventId;
+                    parser.Dispose();
                 }
             }
         }

@@ -27,7 +27,12 @@ internal sealed class SseStreamParser : IDisposable
     // The last piece ended with CR: an LF at the start of the next piece completes that CRLF, not a new line.
     private bool _skipLineFeed;
 
-    // The start of a line that has not ended yet, pooled; null while no line is pending.
+    // A line buffer this size or smaller is kept from one line to the next: with small chunks most lines straddle
+    // two of them, and renting and returning a buffer for each line cost as much as parsing it. A larger buffer,
+    // left by a rare long line, goes back to the pool as soon as its line is done.
+    private const int RetainedLineBufferSize = 4096;
+
+    // The start of a line that has not ended yet, pooled; null until a line runs past the end of a piece.
     private byte[]? _line;
     private int _lineLength;
 
@@ -93,7 +98,7 @@ internal sealed class SseStreamParser : IDisposable
                 return;
             }
 
-            if (_line is null)
+            if (_lineLength == 0)
             {
                 CheckLineLength(end);
                 ProcessLine(bytes[..end]);
@@ -137,7 +142,13 @@ internal sealed class SseStreamParser : IDisposable
 
     public void Dispose()
     {
-        ReleaseLine();
+        if (_line is { } line)
+        {
+            _line = null;
+            _lineLength = 0;
+            ArrayPool<byte>.Shared.Return(line);
+        }
+
         if (_data is { } data)
         {
             _data = null;
@@ -202,7 +213,7 @@ internal sealed class SseStreamParser : IDisposable
 
     private void ReleaseLine()
     {
-        if (_line is { } line && _lineLength == 0)
+        if (_line is { Length: > RetainedLineBufferSize } line && _lineLength == 0)
         {
             _line = null;
             ArrayPool<byte>.Shared.Return(line);
@@ -231,6 +242,15 @@ internal sealed class SseStreamParser : IDisposable
         if (line[0] == (byte)':')
         {
             _handler.OnComment(line[1..]);
+            return;
+        }
+
+        // Nearly every line of a real stream is a data line: when the line starts with "data:", that colon is the
+        // first one, so the general rule below gives the same field and value without searching for it.
+        if (line.StartsWith("data:"u8))
+        {
+            var data = line[5..];
+            AppendData(!data.IsEmpty && data[0] == (byte)' ' ? data[1..] : data);
             return;
         }
 

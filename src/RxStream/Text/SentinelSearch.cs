@@ -53,17 +53,27 @@ internal static class SentinelSearch
             return held.Length + index;
         }
 
-        // The longest end of the piece that is a proper prefix of the sentinel is all that must wait.
-        for (var length = Math.Min(sentinel.Length - 1, piece.Length); length > 0; length--)
+        // The longest end of the piece that is a proper prefix of the sentinel is all that must wait. Such an end
+        // starts with the sentinel's first element, so one search of the last few elements finds every candidate;
+        // the earliest one that fits is the longest.
+        var tail = piece[^Math.Min(sentinel.Length - 1, piece.Length)..];
+        for (var start = tail.IndexOf(sentinel[0]); start >= 0; start = NextStart(tail, start, sentinel[0]))
         {
-            if (sentinel.StartsWith(piece[^length..]))
+            if (sentinel.StartsWith(tail[start..]))
             {
-                keep = length;
+                keep = tail.Length - start;
                 return -1;
             }
         }
 
         keep = 0;
         return -1;
+    }
+
+    private static int NextStart<T>(ReadOnlySpan<T> tail, int previous, T first)
+        where T : IEquatable<T>
+    {
+        var next = tail[(previous + 1)..].IndexOf(first);
+        return next < 0 ? -1 : previous + 1 + next;
     }
 }

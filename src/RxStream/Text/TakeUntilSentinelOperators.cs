@@ -134,6 +134,12 @@ internal sealed class TakeUntilByteSentinel(IObservable<Chunk> source, byte[] se
 
         private byte[] Join(ReadOnlySpan<byte> piece, int start, int length)
         {
+            // Most pieces leave nothing held: share the empty array rather than allocate one per piece.
+            if (length == 0)
+            {
+                return [];
+            }
+
             var result = new byte[length];
             var fromHeld = Math.Max(0, Math.Min(length, _held.Length - start));
             if (fromHeld > 0)

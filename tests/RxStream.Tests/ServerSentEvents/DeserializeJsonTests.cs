@@ -1,0 +1,83 @@
+using System.Reactive.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RxStream.ServerSentEvents;
+using RxStream.Tests.Testing;
+
+namespace RxStream.Tests.ServerSentEvents;
+
+public class DeserializeJsonTests
+{
+    public static TheoryData<SseDataFormat> Formats => new() { SseDataFormat.Text, SseDataFormat.Utf8 };
+
+    [Fact]
+    public void DeserializeJson_NullArguments_ThrowAtTheCall()
+    {
+        var events = Array.Empty<SseEvent>().ToObservable();
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.DeserializeJson(null!, PayloadJson.Default.Payload)).ParamName);
+        Assert.Equal("typeInfo", Assert.Throws<ArgumentNullException>(() => events.DeserializeJson<Payload>(typeInfo: null!)).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.ParseJsonLines(null!, PayloadJson.Default.Payload)).ParamName);
+        Assert.Equal("maxLineLength", Assert.Throws<ArgumentOutOfRangeException>(() => Array.Empty<Chunk>().ToObservable().ParseJsonLines(PayloadJson.Default.Payload, 0)).ParamName);
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void DeserializeJson_EitherDataFormat_ReadsEachEventsPayload(SseDataFormat format)
+    {
+        var stream = "data: {\"n\":1,\"text\":\"caf\u00e9\"}\n\nevent: delta\ndata: {\"n\":2,\ndata: \"text\":\"\ud83d\ude80\"}\n\n"u8.ToArray();
+        var (values, error, completed) = Chunking.Run(Chunking.OneByteAtATime(stream), s => s.ParseSse(new() { DataFormat = format }).DeserializeJson(PayloadJson.Default.Payload));
+        Assert.Null(error);
+        Assert.True(completed);
+        Assert.Equal([new Payload(1, "caf\u00e9"), new Payload(2, "\ud83d\ude80")], values);
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void DeserializeJson_BadPayload_FailsNamingTheEventIdAndShowingThePayloadStart(SseDataFormat format)
+    {
+        var bad = "{\"n\":2,\"text\":oops " + new string('x', 300) + "}";
+        var stream = Encoding.UTF8.GetBytes($"id: 41\ndata: {{\"n\":1}}\n\nid: 42\ndata: {bad}\n\nid: 43\ndata: {{\"n\":3}}\n\n");
+
+        var (values, error, completed) = Chunking.Run(Chunking.Whole(stream), s => s.ParseSse(new() { DataFormat = format }).DeserializeJson(PayloadJson.Default.Payload));
+
+        Assert.Equal([new Payload(1, null)], values);
+        Assert.False(completed);
+        var payload = Assert.IsType<SsePayloadException>(error);
+        Assert.Equal("event #42", payload.Source);
+        Assert.Equal(bad[..SsePayloadException.PreviewLength], payload.PayloadPreview);
+        Assert.Contains("event #42", payload.Message, StringComparison.Ordinal);
+        Assert.Contains($"It starts: {bad[..SsePayloadException.PreviewLength]}…", payload.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(bad, payload.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<JsonException>(payload.InnerException);
+    }
+
+    [Fact]
+    public void DeserializeJson_BadPayloadWithoutId_NamesTheEventTypeAndShowsAShortPayloadWhole()
+    {
+        var (_, error, _) = Chunking.Run(Chunking.Whole("event: delta\ndata: [DONE]\n\n"u8), s => s.ParseSse().DeserializeJson(PayloadJson.Default.Payload));
+
+        var payload = Assert.IsType<SsePayloadException>(error);
+        Assert.Equal("the delta event", payload.Source);
+        Assert.Equal("[DONE]", payload.PayloadPreview);
+        Assert.EndsWith("It starts: [DONE]", payload.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseJsonLines_BadLine_FailsNamingTheLineNumberAfterTheGoodLines()
+    {
+        var (values, error, completed) = Chunking.Run(Chunking.OneByteAtATime("{\"n\":1}\n\n{\"n\":oops}\n{\"n\":4}\n"u8), s => s.ParseJsonLines(PayloadJson.Default.Payload));
+
+        Assert.Equal([new Payload(1, null)], values);
+        Assert.False(completed);
+        var payload = Assert.IsType<SsePayloadException>(error);
+        Assert.Equal("line 3", payload.Source);
+        Assert.Equal("{\"n\":oops}", payload.PayloadPreview);
+    }
+}
+
+public sealed record Payload(int N, string? Text);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(Payload))]
+public sealed partial class PayloadJson : JsonSerializerContext;
