@@ -15,7 +15,7 @@ public class DeserializeJsonTests
     public void DeserializeJson_NullArguments_ThrowAtTheCall()
     {
         var events = Array.Empty<SseEvent>().ToObservable();
-        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.DeserializeJson(null!, PayloadJson.Default.Payload)).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.DeserializeJson((IObservable<SseEvent>)null!, PayloadJson.Default.Payload)).ParamName);
         Assert.Equal("typeInfo", Assert.Throws<ArgumentNullException>(() => events.DeserializeJson<Payload>(typeInfo: null!)).ParamName);
         Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.ParseJsonLines(null!, PayloadJson.Default.Payload)).ParamName);
         Assert.Equal("maxLineLength", Assert.Throws<ArgumentOutOfRangeException>(() => Array.Empty<Chunk>().ToObservable().ParseJsonLines(PayloadJson.Default.Payload, 0)).ParamName);
