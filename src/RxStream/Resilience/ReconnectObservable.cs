@@ -153,7 +153,13 @@ internal static class ReconnectObservable
             Report(new ConnectionStatus.Reconnecting(_attempts + 1, delay, error));
             if (!_stopped)
             {
-                _current.Disposable = _scheduler.Schedule(delay, Connect);
+                // Hold the slot before scheduling: with a short delay Connect may run (on another thread, or inside
+                // Schedule itself) before Schedule returns, and store its own attempt in _current. Storing the timer
+                // afterwards would then dispose that attempt; assigning it to this slot, already replaced, disposes
+                // only the timer, which has fired.
+                var timer = new SingleAssignmentDisposable();
+                _current.Disposable = timer;
+                timer.Disposable = _scheduler.Schedule(delay, Connect);
             }
         }
 

@@ -275,6 +275,33 @@ public class ReconnectTests
         Assert.Equal(1000, observer.Values.Count);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reconnect_NextAttemptStartsBeforeItsTimerIsStored_IsNotCancelledByIt(bool immediate)
+    {
+        // With no delay the next attempt can start (on the scheduler's thread, or at once on the immediate
+        // scheduler) before the failed attempt has stored the timer that started it; storing the timer must not
+        // dispose the attempt already under way, or the sequence would wait for ever.
+        const int Attempts = 2000;
+        var subscriptions = 0;
+        var source = Observable.Defer(() => Interlocked.Increment(ref subscriptions) < Attempts
+            ? Observable.Throw<int>(new IOException("drop")).SubscribeOn(System.Reactive.Concurrency.TaskPoolScheduler.Default)
+            : Observable.Return(42).SubscribeOn(System.Reactive.Concurrency.TaskPoolScheduler.Default));
+        var observer = new AsyncObserver<int>();
+
+        using var subscription = source.Reconnect(new ReconnectOptions
+        {
+            BaseDelay = TimeSpan.Zero,
+            UseJitter = false,
+            MaxFailedAttempts = null,
+            Scheduler = immediate ? System.Reactive.Concurrency.ImmediateScheduler.Instance : null,
+        }).Subscribe(observer);
+
+        Assert.Equal([42], await observer.CompletedAsync());
+        Assert.Equal(Attempts, subscriptions);
+    }
+
     [Fact]
     public void IdleTimeout_Silence_FailsTransientAndActivityResetsTheClock()
     {
