@@ -42,7 +42,13 @@ internal sealed class ChatView : IDisposable
     public void Dispose()
     {
         _subscription.Dispose();
-        _state.Dispose();
+
+        // A stream that is ending reports its last status on its own thread while the view is disposed on the UI's:
+        // under the lock, such a late update either lands first or sees the state disposed and is dropped.
+        lock (_state)
+        {
+            _state.Dispose();
+        }
     }
 
     private void Update(Func<ChatFrame, ChatFrame> change)
