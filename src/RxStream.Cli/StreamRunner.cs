@@ -247,17 +247,18 @@ internal static class StreamRunner
             return body.Length == 0 ? text : $"{text}: {body}";
         }
 
-        // The HTTP layer's words name the host and port; otherwise the first exception that is not a wrapper: the
-        // library reports a WebSocket that never opened as a drop without a close frame, with the reason inside.
-        var causes = new List<Exception>();
+        // The HTTP layer's words name the host and port ("Connection refused (127.0.0.1:9)"), where a WebSocket's
+        // failed connect only says "Unable to connect to the remote server"; otherwise the error's own words.
+        var reason = error;
         for (var cause = error; cause is not null; cause = cause.InnerException)
         {
-            causes.Add(cause);
+            if (cause is HttpRequestException)
+            {
+                reason = cause;
+                break;
+            }
         }
 
-        var reason = causes.Find(e => e is HttpRequestException)
-            ?? causes.Find(e => e is not WebSocketClosedException { CloseStatus: null, InnerException: not null })
-            ?? error;
         var message = reason.Message;
         const string SeeInner = ", see inner exception.";
         if (message.EndsWith(SeeInner, StringComparison.Ordinal) && reason.InnerException is { } inner)
