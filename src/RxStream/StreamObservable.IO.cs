@@ -5,7 +5,7 @@ namespace RxStream;
 public static partial class StreamObservable
 {
     /// <summary>The read size a source uses when none is given: 16 KiB, the size of a TLS record.</summary>
-    public const int DefaultBufferSize = 16 * 1024;
+    public const int DefaultBufferSize = Internal.StreamDefaults.BufferSize;
 
     /// <summary>Creates a cold source that opens a stream per subscription and emits each read as one <see cref="Chunk"/>.</summary>
     /// <param name="openStream">Opens the stream; called once per subscription with a token that disposal cancels.</param>

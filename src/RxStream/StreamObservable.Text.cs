@@ -4,9 +4,6 @@ namespace RxStream;
 
 public static partial class StreamObservable
 {
-    /// <summary>The default longest line of <see cref="SplitLines"/>: 1 Mi chars.</summary>
-    public const int DefaultMaxLineLength = 1024 * 1024;
-
     /// <summary>Decodes UTF-8 chunks into text exactly as a browser's <c>TextDecoder</c> fed with <c>{stream: true}</c> per chunk and flushed at the end.</summary>
     /// <param name="source">The bytes, split anyhow.</param>
     /// <param name="options">BOM and fatal-mode options; <c>TextDecoder</c>'s defaults when <see langword="null"/>.</param>
@@ -25,16 +22,14 @@ public static partial class StreamObservable
 
     /// <summary>Splits text into lines ended by LF, CR or CRLF, whatever the pieces.</summary>
     /// <param name="source">The text, split anyhow.</param>
-    /// <param name="maxLineLength">The longest line accepted, in chars; a longer one fails with <see cref="StreamLimitExceededException"/> after the lines before it.</param>
+    /// <param name="options">The longest line accepted, in chars (<see cref="SplitLinesOptions.DefaultMaxLineChars"/> when <see langword="null"/>); a longer one fails with <see cref="StreamLimitExceededException"/> after the lines before it.</param>
     /// <returns>The lines, without their line ends; the last line is emitted at completion even without one.</returns>
     /// <remarks>A CRLF split across two pieces ends one line, not two.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLineLength"/> is not positive.</exception>
-    public static IObservable<string> SplitLines(this IObservable<string> source, int maxLineLength = DefaultMaxLineLength)
+    public static IObservable<string> SplitLines(this IObservable<string> source, SplitLinesOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLineLength);
-        return new SplitLinesOperator(source, maxLineLength);
+        return new SplitLinesOperator(source, (options ?? new SplitLinesOptions()).MaxLineLength);
     }
 
     /// <summary>Emits the text before the first occurrence of <paramref name="sentinel"/>, then completes and unsubscribes upstream at once (closing a network source).</summary>

@@ -13,7 +13,7 @@ namespace RxStream.Http;
 public sealed record EventSourceOptions
 {
     private readonly HttpMethod _method = HttpMethod.Get;
-    private readonly int _bufferSize = StreamObservable.DefaultBufferSize;
+    private readonly int _bufferSize = Internal.StreamDefaults.BufferSize;
     private readonly int _errorBodyPreviewBytes = FetchOptions.DefaultErrorBodyPreviewBytes;
     private readonly TimeSpan? _connectTimeout;
     private readonly TimeSpan? _idleTimeout;

@@ -8,7 +8,7 @@ public sealed record FetchOptions
     /// <summary>The default size of the error-body preview: 4 KiB, enough for the JSON error of an LLM API.</summary>
     public const int DefaultErrorBodyPreviewBytes = 4 * 1024;
 
-    private readonly int _bufferSize = StreamObservable.DefaultBufferSize;
+    private readonly int _bufferSize = Internal.StreamDefaults.BufferSize;
     private readonly int _errorBodyPreviewBytes = DefaultErrorBodyPreviewBytes;
     private readonly TimeSpan? _connectTimeout;
 

@@ -14,15 +14,15 @@ public enum SseDataFormat
 public sealed record SseParserOptions
 {
     /// <summary>The default longest line, in bytes: 16 MiB, room for a large JSON payload on one <c>data</c> line.</summary>
-    public const int DefaultMaxLineLength = 16 * 1024 * 1024;
+    public const int DefaultMaxLineBytes = 16 * 1024 * 1024;
 
     /// <summary>The default largest event, in bytes of data: 16 MiB.</summary>
     public const int DefaultMaxEventSize = 16 * 1024 * 1024;
 
-    private readonly int _maxLineLength = DefaultMaxLineLength;
+    private readonly int _maxLineLength = DefaultMaxLineBytes;
     private readonly int _maxEventSize = DefaultMaxEventSize;
 
-    /// <summary>Gets the longest line accepted, in bytes, not counting its line ending.</summary>
+    /// <summary>Gets the longest line accepted, in bytes, not counting its line ending; <see cref="DefaultMaxLineBytes"/> by default.</summary>
     /// <remarks>A longer line fails the stream with <see cref="StreamLimitExceededException"/>; events already dispatched are kept.</remarks>
     public int MaxLineLength
     {

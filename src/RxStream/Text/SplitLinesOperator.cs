@@ -108,7 +108,7 @@ internal sealed class SplitLinesOperator(IObservable<string> source, int maxLine
         private void Fail()
         {
             _pending.Clear();
-            ForwardOnError(new StreamLimitExceededException("MaxLineLength", maxLineLength, "chars"));
+            ForwardOnError(new StreamLimitExceededException(nameof(SplitLinesOptions.MaxLineLength), maxLineLength, "chars"));
         }
     }
 }

@@ -9,7 +9,7 @@ public sealed record WebSocketConnectOptions
     public const int DefaultMaxMessageSize = 4 * 1024 * 1024;
 
     private readonly int _maxMessageSize = DefaultMaxMessageSize;
-    private readonly int _receiveBufferSize = StreamObservable.DefaultBufferSize;
+    private readonly int _receiveBufferSize = Internal.StreamDefaults.BufferSize;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Gets headers sent with the opening handshake; their values never appear in an error message.</summary>

@@ -2,6 +2,7 @@ using System.Reactive.Linq;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RxStream.Json;
 using RxStream.ServerSentEvents;
 using RxStream.Tests.Testing;
 
@@ -17,8 +18,6 @@ public class DeserializeJsonTests
         var events = Array.Empty<SseEvent>().ToObservable();
         Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.DeserializeJson((IObservable<SseEvent>)null!, PayloadJson.Default.Payload)).ParamName);
         Assert.Equal("typeInfo", Assert.Throws<ArgumentNullException>(() => events.DeserializeJson<Payload>(typeInfo: null!)).ParamName);
-        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.ParseJsonLines(null!, PayloadJson.Default.Payload)).ParamName);
-        Assert.Equal("maxLineLength", Assert.Throws<ArgumentOutOfRangeException>(() => Array.Empty<Chunk>().ToObservable().ParseJsonLines(PayloadJson.Default.Payload, 0)).ParamName);
     }
 
     [Theory]
@@ -43,11 +42,12 @@ public class DeserializeJsonTests
 
         Assert.Equal([new Payload(1, null)], values);
         Assert.False(completed);
-        var payload = Assert.IsType<SsePayloadException>(error);
-        Assert.Equal("event #42", payload.Source);
-        Assert.Equal(bad[..SsePayloadException.PreviewLength], payload.PayloadPreview);
+        var payload = Assert.IsType<JsonPayloadException>(error);
+        Assert.Equal(JsonPayloadOrigin.ServerSentEvent, payload.Origin);
+        Assert.Equal("event #42", payload.Location);
+        Assert.Equal(bad[..JsonPayloadException.PreviewLength], payload.PayloadPreview);
         Assert.Contains("event #42", payload.Message, StringComparison.Ordinal);
-        Assert.Contains($"It starts: {bad[..SsePayloadException.PreviewLength]}…", payload.Message, StringComparison.Ordinal);
+        Assert.Contains($"It starts: {bad[..JsonPayloadException.PreviewLength]}…", payload.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(bad, payload.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<JsonException>(payload.InnerException);
     }
@@ -57,22 +57,10 @@ public class DeserializeJsonTests
     {
         var (_, error, _) = Chunking.Run(Chunking.Whole("event: delta\ndata: [DONE]\n\n"u8), s => s.ParseSse().DeserializeJson(PayloadJson.Default.Payload));
 
-        var payload = Assert.IsType<SsePayloadException>(error);
-        Assert.Equal("the delta event", payload.Source);
+        var payload = Assert.IsType<JsonPayloadException>(error);
+        Assert.Equal("the delta event", payload.Location);
         Assert.Equal("[DONE]", payload.PayloadPreview);
         Assert.EndsWith("It starts: [DONE]", payload.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ParseJsonLines_BadLine_FailsNamingTheLineNumberAfterTheGoodLines()
-    {
-        var (values, error, completed) = Chunking.Run(Chunking.OneByteAtATime("{\"n\":1}\n\n{\"n\":oops}\n{\"n\":4}\n"u8), s => s.ParseJsonLines(PayloadJson.Default.Payload));
-
-        Assert.Equal([new Payload(1, null)], values);
-        Assert.False(completed);
-        var payload = Assert.IsType<SsePayloadException>(error);
-        Assert.Equal("line 3", payload.Source);
-        Assert.Equal("{\"n\":oops}", payload.PayloadPreview);
     }
 }
 

@@ -1,4 +1,5 @@
 using CsCheck;
+using RxStream.Text;
 using RxStream.Tests.Testing;
 
 namespace RxStream.Tests.Text;
@@ -9,7 +10,7 @@ public class SplitLinesTests
     public void SplitLines_BadArguments_ThrowAtTheCall()
     {
         Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => StreamObservable.SplitLines(null!)).ParamName);
-        Assert.Equal("maxLineLength", Assert.Throws<ArgumentOutOfRangeException>(() => System.Reactive.Linq.Observable.Empty<string>().SplitLines(0)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new SplitLinesOptions { MaxLineLength = 0 }).ParamName);
     }
 
     [Fact]
@@ -24,7 +25,9 @@ public class SplitLinesTests
     {
         var (values, error, _) = Run(["ok\n12", "345", "6\n"], maxLineLength: 5);
         Assert.Equal(["ok"], values);
-        Assert.Equal(5, Assert.IsType<StreamLimitExceededException>(error).Limit);
+        var limit = Assert.IsType<StreamLimitExceededException>(error);
+        Assert.Equal(5, limit.Limit);
+        Assert.Equal(nameof(SplitLinesOptions.MaxLineLength), limit.LimitName);
     }
 
     [Fact]
@@ -40,12 +43,24 @@ public class SplitLinesTests
             iter: 10_000);
     }
 
-    private static (List<string> Values, Exception? Error, bool Completed) Run(string[] pieces, int maxLineLength = StreamObservable.DefaultMaxLineLength)
+    [Fact]
+    public void SplitLines_DefaultOptions_AllowOneMebiCharLine()
+    {
+        Assert.Equal(1024 * 1024, new SplitLinesOptions().MaxLineLength);
+        var line = new string('x', SplitLinesOptions.DefaultMaxLineChars);
+        var (values, error, _) = Run([line, "\n"], maxLineLength: null);
+        Assert.Null(error);
+        Assert.Equal([line], values);
+        (_, error, _) = Run([line, "y\n"], maxLineLength: null);
+        Assert.Equal(SplitLinesOptions.DefaultMaxLineChars, Assert.IsType<StreamLimitExceededException>(error).Limit);
+    }
+
+    private static (List<string> Values, Exception? Error, bool Completed) Run(string[] pieces, int? maxLineLength = SplitLinesOptions.DefaultMaxLineChars)
     {
         var values = new List<string>();
         Exception? error = null;
         var completed = false;
-        System.Reactive.Linq.Observable.ToObservable(pieces).SplitLines(maxLineLength).Subscribe(values.Add, e => error = e, () => completed = true);
+        System.Reactive.Linq.Observable.ToObservable(pieces).SplitLines(maxLineLength is { } max ? new SplitLinesOptions { MaxLineLength = max } : null).Subscribe(values.Add, e => error = e, () => completed = true);
         return (values, error, completed);
     }
 

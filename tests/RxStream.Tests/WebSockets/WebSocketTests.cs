@@ -263,8 +263,9 @@ public sealed class WebSocketTests : IAsyncLifetime
 
         var (values, error, _) = Chunking.Run([Message("""{"n":1}"""), Message("""{"n":"two"}""")], s => s.DeserializeJson<Delta>());
         Assert.Equal([1], values.Select(d => d.N));
-        var payload = Assert.IsType<RxStream.ServerSentEvents.SsePayloadException>(error);
-        Assert.Equal("message 2", payload.Source);
+        var payload = Assert.IsType<RxStream.Json.JsonPayloadException>(error);
+        Assert.Equal(RxStream.Json.JsonPayloadOrigin.Message, payload.Origin);
+        Assert.Equal("message 2", payload.Location);
         Assert.Equal("""{"n":"two"}""", payload.PayloadPreview);
 
         (_, error, _) = Chunking.Run([Chunk.Copy("""{"n":1}"""u8)], s => s.DeserializeJson<Delta>());

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using RxStream.Internal;
 
-namespace RxStream.ServerSentEvents;
+namespace RxStream.Json;
 
 // Specification: https://github.com/ndjson/ndjson-spec
 /// <summary>Deserializes each line of a newline-delimited JSON byte stream straight from its UTF-8 bytes.</summary>
@@ -87,7 +87,7 @@ internal sealed class JsonLinesOperator<T>(IObservable<Chunk> source, JsonTypeIn
             var length = _pendingLength + bytes.Length;
             if (length > maxLineLength)
             {
-                OnError(new StreamLimitExceededException("MaxLineLength", maxLineLength, "bytes"));
+                OnError(new StreamLimitExceededException(nameof(JsonLinesOptions.MaxLineLength), maxLineLength, "bytes"));
                 return false;
             }
 
@@ -113,7 +113,7 @@ internal sealed class JsonLinesOperator<T>(IObservable<Chunk> source, JsonTypeIn
             _lineNumber++;
             if (line.Length > maxLineLength)
             {
-                OnError(new StreamLimitExceededException("MaxLineLength", maxLineLength, "bytes"));
+                OnError(new StreamLimitExceededException(nameof(JsonLinesOptions.MaxLineLength), maxLineLength, "bytes"));
                 return false;
             }
 
@@ -129,7 +129,7 @@ internal sealed class JsonLinesOperator<T>(IObservable<Chunk> source, JsonTypeIn
             }
             catch (JsonException error)
             {
-                OnError(new SsePayloadException($"line {_lineNumber}", Encoding.UTF8.GetString(line), error));
+                OnError(new JsonPayloadException(JsonPayloadOrigin.Line, $"line {_lineNumber}", Encoding.UTF8.GetString(line), error));
                 return false;
             }
 
