@@ -35,7 +35,7 @@ public static partial class StreamObservable
     /// <summary>Emits the text before the first occurrence of <paramref name="sentinel"/>, then completes and unsubscribes upstream at once (closing a network source).</summary>
     /// <param name="source">The text, split anyhow.</param>
     /// <param name="sentinel">The in-band end marker, such as <c>LLM-EOF</c>.</param>
-    /// <param name="options">Whether to include the sentinel, and whether its absence is an error.</param>
+    /// <param name="options">Whether to include the sentinel, and whether its absence is an error (by default it is: the stream was truncated).</param>
     /// <returns>The text before the sentinel.</returns>
     /// <remarks>A sentinel split across any number of pieces is found. Only text that could still be the start of the sentinel is held back, and it is released as soon as it cannot be.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="sentinel"/> is <see langword="null"/>.</exception>
@@ -50,7 +50,7 @@ public static partial class StreamObservable
     /// <summary>Emits the bytes before the first occurrence of <paramref name="sentinel"/>, then completes and unsubscribes upstream at once.</summary>
     /// <param name="source">The bytes, split anyhow.</param>
     /// <param name="sentinel">The in-band end marker.</param>
-    /// <param name="options">Whether to include the sentinel, and whether its absence is an error.</param>
+    /// <param name="options">Whether to include the sentinel, and whether its absence is an error (by default it is: the stream was truncated).</param>
     /// <returns>The bytes before the sentinel.</returns>
     /// <remarks>See <see cref="TakeUntilSentinel(IObservable{string}, string, SentinelOptions?)"/>.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
@@ -70,7 +70,7 @@ public static partial class StreamObservable
     /// <typeparam name="T">The item type.</typeparam>
     /// <param name="source">The items.</param>
     /// <param name="isSentinel">Recognizes the end marker; an exception it throws fails the sequence.</param>
-    /// <param name="options">Whether to include the sentinel, and whether its absence is an error.</param>
+    /// <param name="options">Whether to include the sentinel, and whether its absence is an error (by default it is: the stream was truncated).</param>
     /// <returns>The items before the sentinel.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="isSentinel"/> is <see langword="null"/>.</exception>
     public static IObservable<T> TakeUntilSentinel<T>(this IObservable<T> source, Func<T, bool> isSentinel, SentinelOptions? options = null)

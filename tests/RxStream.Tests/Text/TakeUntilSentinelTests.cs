@@ -50,9 +50,33 @@ public class TakeUntilSentinelTests
         Assert.Equal(["a ", "LLM-EOF"], included);
 
         var seen = new List<string>();
-        Exception? error = null;
-        new[] { "a LLM-" }.ToObservable().TakeUntilSentinel("LLM-EOF", new SentinelOptions { ErrorIfMissing = true }).Subscribe(seen.Add, e => error = e);
+        var completed = false;
+        new[] { "a LLM-" }.ToObservable().TakeUntilSentinel("LLM-EOF", new SentinelOptions { ErrorIfMissing = false }).Subscribe(seen.Add, () => completed = true);
         Assert.Equal("a LLM-", string.Concat(seen));
+        Assert.True(completed);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_StreamEndsWithoutSentinelByDefault_FailsAfterEverythingItCarried()
+    {
+        Assert.True(new SentinelOptions().ErrorIfMissing);
+
+        var text = new List<string>();
+        Exception? error = null;
+        new[] { "a trunc", "ated LLM-" }.ToObservable().TakeUntilSentinel("LLM-EOF").Subscribe(text.Add, e => error = e);
+        Assert.Equal("a truncated LLM-", string.Concat(text));
+        Assert.IsType<SentinelNotFoundException>(error);
+
+        var bytes = new List<Chunk>();
+        error = null;
+        Observable.Return(Chunk.Copy("a LLM-"u8)).TakeUntilSentinel("LLM-EOF"u8.ToArray()).Subscribe(bytes.Add, e => error = e);
+        Assert.Equal("a LLM-"u8.ToArray(), bytes.SelectMany(c => c.Data.ToArray()));
+        Assert.IsType<SentinelNotFoundException>(error);
+
+        var events = new List<string>();
+        error = null;
+        ParseSseTestsBridge.Parse("data: a\n\n").TakeUntilSentinel(e => e.Data == "[DONE]").Subscribe(e => events.Add(e.Data), e => error = e);
+        Assert.Equal(["a"], events);
         Assert.IsType<SentinelNotFoundException>(error);
     }
 
@@ -82,8 +106,9 @@ public class TakeUntilSentinelTests
                 var index = text.IndexOf(sentinel, StringComparison.Ordinal);
                 var expected = index < 0 ? text : text[..index];
 
-                var (values, _, completed) = Chunking.Run(sample.Chunks, s => s.DecodeUtf8().TakeUntilSentinel(sentinel));
-                Assert.True(completed);
+                var (values, error, completed) = Chunking.Run(sample.Chunks, s => s.DecodeUtf8().TakeUntilSentinel(sentinel));
+                Assert.Equal(index >= 0, completed);
+                Assert.Equal(index < 0, error is SentinelNotFoundException);
                 Assert.DoesNotContain(string.Empty, values);
                 Assert.Equal(expected, string.Concat(values));
 
