@@ -10,7 +10,7 @@ internal sealed class CommandLine
     private readonly Option<string> _method = new("--method", "-X") { Description = "The request method (default GET, or POST with --data).", HelpName = "METHOD" };
     private readonly Option<string[]> _header = new("--header", "-H") { Description = "A request header 'Name: value'; repeatable.", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _data = new("--data", "-d") { Description = "The request body; @path reads a file. Sets POST unless -X says otherwise.", HelpName = "BODY" };
-    private readonly Option<string> _until = new("--until") { Description = "Stop at this sentinel, print what came before it, close, exit 0.", HelpName = "TEXT" };
+    private readonly Option<string> _until = new("--until") { Description = "Stop at this sentinel, print what came before it, close, exit 0; a stream that ends without it exits 1 (truncated).", HelpName = "TEXT" };
     private readonly Option<string> _output = new("--output") { Description = "text (default) or jsonl.", HelpName = "FORMAT", DefaultValueFactory = _ => "text" };
     private readonly Option<bool> _reconnect = new("--reconnect") { Description = "Reconnect after a drop: needed for fetch, ws and any POST." };
     private readonly Option<bool> _noReconnect = new("--no-reconnect") { Description = "One connection only; the end of the stream ends the program." };
@@ -29,7 +29,11 @@ internal sealed class CommandLine
         Demo = new Command("demo", "Stream a chat answer from an embedded local server over SSE, fetch and WebSocket.") { _transport };
         Sse = StreamCommand("sse", "Read a Server-Sent Events stream (reconnects like EventSource).");
         Fetch = StreamCommand("fetch", "Read a streaming response body as UTF-8 text.");
+        // A WebSocket has no request method and no request body: -X and -d are not its options, so using them is a
+        // usage error rather than silently ignored.
         WebSocket = StreamCommand("ws", "Read a WebSocket's messages.");
+        WebSocket.Options.Remove(_method);
+        WebSocket.Options.Remove(_data);
         WebSocket.Options.Add(_send);
         Root = new RootCommand("rxstream: curl -N for streams, with Server-Sent Events, sentinels, reconnects and WebSockets.")
         {
@@ -62,8 +66,9 @@ internal sealed class CommandLine
     {
         var url = ReadUrl(result.GetValue(_url)!, transport);
         var headers = (result.GetValue(_header) ?? []).Select(ReadHeader).ToList();
-        var body = ReadBody(result.GetValue(_data));
-        var method = result.GetValue(_method) is { } named
+        var hasRequest = transport != Transport.WebSocket;
+        var body = hasRequest ? ReadBody(result.GetValue(_data)) : null;
+        var method = hasRequest && result.GetValue(_method) is { } named
             ? new HttpMethod(named.ToUpperInvariant())
             : body is null ? HttpMethod.Get : HttpMethod.Post;
 
@@ -85,11 +90,6 @@ internal sealed class CommandLine
             > 0 and <= 86_400 and var seconds => TimeSpan.FromSeconds(seconds),
             _ => throw new UsageException("--idle-timeout must be a number of seconds above 0 and at most 86400."),
         };
-
-        if (transport == Transport.WebSocket && body is not null)
-        {
-            throw new UsageException("ws sends messages with --send, not a request body.");
-        }
 
         if (result.GetValue(_until) is "")
         {
@@ -114,12 +114,44 @@ internal sealed class CommandLine
     private static Uri ReadUrl(string text, Transport transport)
     {
         var schemes = transport == Transport.WebSocket ? new[] { "ws", "wss" } : ["http", "https"];
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || !schemes.Contains(url.Scheme, StringComparer.OrdinalIgnoreCase))
+        var parsed = Uri.TryCreate(text, UriKind.Absolute, out var url);
+        if (ReadPort(text) is { } port && (!parsed || url!.Port == 0))
+        {
+            // Uri rejects a port above 65535 as a malformed URL; say what is actually wrong with it.
+            throw new UsageException($"'{text}' has a bad port '{port}': a port is a number from 1 to 65535.");
+        }
+
+        if (!parsed || !schemes.Contains(url!.Scheme, StringComparer.OrdinalIgnoreCase))
         {
             throw new UsageException($"'{text}' is not an absolute {string.Join(" or ", schemes)} URL.");
         }
 
         return url;
+    }
+
+    // The port written in a URL's authority when it is not one from 1 to 65535 (out of range, or not a number), or
+    // null when there is none or it is valid.
+    private static string? ReadPort(string text)
+    {
+        var start = text.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var authority = text[(start + 3)..];
+        var end = authority.IndexOfAny(['/', '?', '#']);
+        authority = end < 0 ? authority : authority[..end];
+        authority = authority[(authority.LastIndexOf('@') + 1)..];
+        var hostEnd = authority.StartsWith('[') ? authority.IndexOf(']', StringComparison.Ordinal) : 0;
+        var colon = authority.IndexOf(':', Math.Max(hostEnd, 0));
+        if (hostEnd < 0 || colon < 0 || colon == authority.Length - 1)
+        {
+            return null;
+        }
+
+        var port = authority[(colon + 1)..];
+        return int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535 ? null : port;
     }
 
     private static KeyValuePair<string, string> ReadHeader(string text)

@@ -12,6 +12,9 @@ internal static class Demo
 {
     private static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(50);
 
+    // stdout and stderr both show on the terminal, where their lines interleave.
+    private static bool SharesTerminal => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+
     public static async Task<int> RunAsync(IReadOnlyList<Transport> transports, CancellationToken interrupt)
     {
         await using var server = await DemoServer.StartAsync(TimeSpan.FromMilliseconds(25), interrupt).ConfigureAwait(false);
@@ -27,9 +30,19 @@ internal static class Demo
                 _ => ("WebSocket (send a prompt, stop at [DONE])", WebSocket(server, status)),
             };
 
+            // The title says which transport the answer below it came from; on stdout too when stdout is not the
+            // terminal stderr goes to, so that a redirected output still tells the three answers apart.
             Console.Error.WriteLine();
             Console.Error.WriteLine($"== {title}");
-            var exit = await RenderAsync(answer, status, interrupt).ConfigureAwait(false);
+            if (!SharesTerminal)
+            {
+                Console.Out.WriteLine($"== {title}");
+            }
+
+            // Fetch and WebSocket report only their opening; say that they are connecting as SSE does, so no
+            // transport starts with the view's unexplained initial status.
+            var shown = transport == Transport.Sse ? (IObservable<ConnectionStatus>)status : status.StartWith(new ConnectionStatus.Connecting(1));
+            var exit = await RenderAsync(answer, shown, interrupt).ConfigureAwait(false);
             if (exit != ExitCodes.Success)
             {
                 return exit;
@@ -41,23 +54,15 @@ internal static class Demo
 
     private static async Task<int> RenderAsync(IObservable<string> answer, IObservable<ConnectionStatus> status, CancellationToken interrupt)
     {
+        var renderer = new DemoRenderer(Console.Out, Console.Error, SharesTerminal);
+        // How the answer ended is said once, by the final frame's "done" or "failed", not by a "closed" too.
+        using var reports = status.Where(s => s is not ConnectionStatus.Closed).Subscribe(s => renderer.Report(s.ToString()));
         using var view = new ChatView(answer, status, Frame, TaskPoolScheduler.Default);
-        var shown = 0;
-        var lastStatus = string.Empty;
         var finished = new TaskCompletionSource<ChatFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var rendering = view.Frames.Subscribe(frame =>
         {
-            if (frame.Status != lastStatus)
+            if (renderer.Render(frame))
             {
-                Console.Error.WriteLine($"* {frame.Status}");
-                lastStatus = frame.Status;
-            }
-
-            Console.Out.Write(frame.Text[shown..]);
-            shown = frame.Text.Length;
-            if (frame.Done)
-            {
-                Console.Out.WriteLine();
                 finished.TrySetResult(frame);
             }
         });

@@ -3,10 +3,10 @@ namespace RxStream.Cli;
 /// <summary>The exit codes of <c>rxstream</c>; part of its contract.</summary>
 internal static class ExitCodes
 {
-    /// <summary>The stream ended normally: the sentinel was seen, the server ended a stream that is not reconnected, or a 204.</summary>
+    /// <summary>The stream ended normally: the sentinel was seen, or (without <c>--until</c>) the server ended a stream that is not reconnected, or a 204.</summary>
     public const int Success = 0;
 
-    /// <summary>An error, reported in one line on stderr.</summary>
+    /// <summary>An error, reported in one line on stderr; with <c>--until</c>, a stream that ended without its sentinel (truncated) is one.</summary>
     public const int Error = 1;
 
     /// <summary>The command line was wrong.</summary>

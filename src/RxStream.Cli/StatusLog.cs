@@ -62,9 +62,6 @@ internal sealed class StatusLog(bool quiet) : IObserver<ConnectionStatus>
         {
             ConnectionStatus.Open { Details: HttpResponseStart start } => $"open: {(int)start.StatusCode} {start.MediaType}",
 
-            // The first attempt goes without saying, and "reconnecting in …" already announced the later ones' cause.
-            ConnectionStatus.Connecting { Attempt: 1 } => null,
-
             // How the stream ended is said once: by the summary, or by the error line.
             ConnectionStatus.Closed => null,
             _ => OneLine(value.ToString()),

@@ -5,6 +5,7 @@ using Microsoft.Win32.SafeHandles;
 using RxStream.Http;
 using RxStream.Resilience;
 using RxStream.ServerSentEvents;
+using RxStream.Text;
 using RxStream.WebSockets;
 
 namespace RxStream.Cli;
@@ -39,7 +40,7 @@ internal static class StreamRunner
                     Transport.Fetch => Fetch(settings, client, reconnect, log),
                     _ => WebSocket(settings, socketInvoker, reconnect, log),
                 };
-                exit = await ReadAsync(lines, log, interrupt).ConfigureAwait(false);
+                exit = await ReadAsync(lines, log, settings.Until, interrupt).ConfigureAwait(false);
             }
 
             // The subscription is disposed and the client with its idle connections: what is still open is closing (a
@@ -55,7 +56,7 @@ internal static class StreamRunner
         return exit;
     }
 
-    private static async Task<int> ReadAsync(IObservable<string> lines, StatusLog log, CancellationToken interrupt)
+    private static async Task<int> ReadAsync(IObservable<string> lines, StatusLog log, string? until, CancellationToken interrupt)
     {
         using var output = OpenStdout();
         var done = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -86,7 +87,7 @@ internal static class StreamRunner
             {
                 if (await done.Task.ConfigureAwait(false) is { } error)
                 {
-                    StatusLog.Error(Describe(error));
+                    StatusLog.Error(Describe(error, until));
                     return ExitCodes.Error;
                 }
             }
@@ -231,8 +232,15 @@ internal static class StreamRunner
 
     // One line that says what happened: the HTTP status and the start of what the server said, or for a network
     // failure the socket's own words ("Connection refused (127.0.0.1:9)") rather than a wrapper's.
-    private static string Describe(Exception error)
+    private static string Describe(Exception error, string? until)
     {
+        if (error is SentinelNotFoundException)
+        {
+            // --until promised an end marker; a stream that ended without it was cut short, and a script must not take
+            // what it printed for the whole answer.
+            return $"error: the stream ended without the sentinel '{until}': the output above may be truncated.";
+        }
+
         if (error is HttpStatusException status)
         {
             var text = string.Create(CultureInfo.InvariantCulture, $"error: HTTP {(int)status.StatusCode} {status.ReasonPhrase ?? status.StatusCode.ToString()}");

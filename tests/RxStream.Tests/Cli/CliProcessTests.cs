@@ -422,7 +422,7 @@ public sealed class CliProcessTests : IAsyncLifetime
     [Fact]
     public async Task Sse_HtmlAnswer_Exits1WithOneLineNamingTheContentType()
     {
-        var (exit, stdout, stderr) = await CliProcess.RunAsync("sse", _server.Url("/html").ToString());
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("sse", _server.Url("/html").ToString(), "-q");
 
         Assert.Equal((ExitCodes.Error, string.Empty), (exit, stdout));
         Assert.Contains("text/html", AssertOneLine(stderr), StringComparison.Ordinal);
@@ -436,7 +436,7 @@ public sealed class CliProcessTests : IAsyncLifetime
     {
         var url = $"{scheme}://127.0.0.1:{UnusedPort()}/";
 
-        var (exit, stdout, stderr) = await CliProcess.RunAsync(command, url, "--max-retries", "1");
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(command, url, "--max-retries", "1", "-q");
 
         Assert.Equal((ExitCodes.Error, string.Empty), (exit, stdout));
         Assert.Contains("refused", AssertOneLine(stderr), StringComparison.OrdinalIgnoreCase);
@@ -582,5 +582,78 @@ public sealed class CliProcessTests : IAsyncLifetime
             _disconnected.TrySetResult(Stopwatch.GetTimestamp());
             _socketEnded.TrySetResult(null);
         }
+    }
+
+    [Theory]
+    [InlineData("-X", "POST")]
+    [InlineData("-d", "hello")]
+    [InlineData("--method", "GET")]
+    public async Task WebSocket_RequestMethodOrBody_IsAUsageErrorExit2(string option, string value)
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("ws", WebSocketUrl("/ws/kinds"), option, value);
+
+        Assert.Equal((ExitCodes.Usage, string.Empty), (exit, stdout));
+        Assert.Contains(option, stderr, StringComparison.Ordinal);
+        Assert.Contains("rxstream ws --help", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sse", "http://127.0.0.1:70000/", "70000")]
+    [InlineData("fetch", "http://127.0.0.1:0/", "0")]
+    [InlineData("ws", "ws://127.0.0.1:99999/chat", "99999")]
+    [InlineData("fetch", "http://127.0.0.1:80x/", "80x")]
+    public async Task Cli_PortOutOfRange_IsAUsageErrorNamingTheBadPort(string command, string url, string port)
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(command, url);
+
+        Assert.Equal((ExitCodes.Usage, string.Empty), (exit, stdout));
+        Assert.Contains($"bad port '{port}'", AssertOneLine(stderr), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sse_UnreachableHost_PrintsConnectingAttemptOneLikeLaterAttempts()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("sse", $"http://127.0.0.1:{UnusedPort()}/", "--max-retries", "1");
+
+        Assert.Equal((ExitCodes.Error, string.Empty), (exit, stdout));
+        Assert.StartsWith("* connecting (attempt 1)\n", stderr, StringComparison.Ordinal);
+        Assert.Contains("refused", stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Fetch_UntilButTheBodyEndsWithoutTheSentinel_PrintsTheTextThenExits1SayingItMayBeTruncated()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("fetch", _server.Url("/fetch/text").ToString(), "--until", "LLM-EOF", "-q");
+
+        Assert.Equal((ExitCodes.Error, FetchText), (exit, stdout));
+        var line = AssertOneLine(stderr);
+        Assert.Contains("without the sentinel 'LLM-EOF'", line, StringComparison.Ordinal);
+        Assert.Contains("truncated", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sse_UntilButTheStreamEndsWithoutTheSentinel_PrintsTheEventsThenExits1()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("sse", _server.Url("/sse/events").ToString(), "--no-reconnect", "--until", "[DONE]", "-q");
+
+        Assert.Equal((ExitCodes.Error, SseEventsText), (exit, stdout));
+        Assert.Contains("without the sentinel '[DONE]'", AssertOneLine(stderr), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_StdoutRedirected_NamesEachAnswersTransportAndNeverSaysIdle()
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("demo");
+
+        Assert.True(exit == ExitCodes.Success, stderr);
+        var sections = stdout.Split("== ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, sections.Length);
+        Assert.StartsWith("SSE", sections[0], StringComparison.Ordinal);
+        Assert.StartsWith("fetch", sections[1], StringComparison.Ordinal);
+        Assert.StartsWith("WebSocket", sections[2], StringComparison.Ordinal);
+        Assert.All(sections, section => Assert.EndsWith("\n" + DemoServer.Answer + "\n", section, StringComparison.Ordinal));
+        Assert.DoesNotContain("idle", stderr, StringComparison.Ordinal);
+        Assert.Equal(3, stderr.Split("* connecting (attempt 1)\n").Length - 1);
+        Assert.Equal(3, stderr.Split("* done\n").Length - 1);
     }
 }
