@@ -63,9 +63,15 @@ public sealed class CliProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>dotnet RxStream.Cli.dll</c> with <paramref name="args"/>.</summary>
-    public static CliProcess Start(params string[] args)
+    public static CliProcess Start(params string[] args) => StartAssembly(Paths.Value.Cli, args);
+
+    /// <summary>Starts <c>dotnet</c> on the built program <paramref name="assemblyName"/> of the project in <paramref name="projectDirectory"/> (relative to the repository), with <paramref name="args"/>.</summary>
+    public static CliProcess StartProgram(string projectDirectory, string assemblyName, params string[] args) =>
+        StartAssembly(FindBuilt(projectDirectory, assemblyName), args);
+
+    private static CliProcess StartAssembly(string cli, string[] args)
     {
-        var (host, cli) = Paths.Value;
+        var host = Paths.Value.Host;
         var start = new ProcessStartInfo(host)
         {
             RedirectStandardInput = true,
@@ -180,10 +186,11 @@ public sealed class CliProcess : IAsyncDisposable
 
     // The test project references the CLI, so the build copies it next to the tests; failing that, take the CLI
     // project's own output for the same configuration and target framework.
-    private static string FindCli()
+    private static string FindCli() => FindBuilt(Path.Combine("src", "RxStream.Cli"), "RxStream.Cli.dll");
+
+    private static string FindBuilt(string projectDirectory, string name)
     {
-        const string Name = "RxStream.Cli.dll";
-        var beside = Path.Combine(AppContext.BaseDirectory, Name);
+        var beside = Path.Combine(AppContext.BaseDirectory, name);
         if (File.Exists(beside))
         {
             return beside;
@@ -193,14 +200,14 @@ public sealed class CliProcess : IAsyncDisposable
         var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "src", "RxStream.Cli", "bin", configuration, framework, Name);
+            var candidate = Path.Combine(directory.FullName, projectDirectory, "bin", configuration, framework, name);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException($"cannot find {Name}: build src/RxStream.Cli -c {configuration} first", beside);
+        throw new FileNotFoundException($"cannot find {name}: build {projectDirectory} -c {configuration} first", beside);
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
