@@ -1,16 +1,22 @@
 using System.Net.ServerSentEvents;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 
 namespace RxStream.Benchmarks.ServerSentEvents;
 
 /// <summary>Parses an event stream with <c>ParseSse</c> and with the BCL's <c>SseParser</c>, both producing string data.</summary>
 /// <remarks>
-/// Each side is fed the way it is used: <c>SseParser</c> reads a stream that returns at most <see cref="ChunkSize"/>
-/// bytes per read, <c>ParseSse</c> is pushed chunks of that size. Divide the time by the corpus's event count
-/// (<see cref="SseCorpus.TokenEvents"/> or <see cref="SseCorpus.LargeEvents"/>) for the cost per event.
+/// Two groups, each with its own baseline. <c>Parser</c>: the parsers alone, <c>SseParser.Enumerate</c> reading a
+/// stream that returns at most <see cref="ChunkSize"/> bytes per read, <c>ParseSse</c> pushed pre-cut chunks of that
+/// size (so <c>SseParser</c> pays a stream copy that <c>ParseSse</c> does not). <c>Stream</c>: equal work as used, both
+/// reading that same stream asynchronously, <c>SseParser.EnumerateAsync</c> against <c>FromStream(...).ParseSse()</c>.
+/// Divide the time by the corpus's event count (<see cref="SseCorpus.TokenEvents"/> or
+/// <see cref="SseCorpus.LargeEvents"/>) for the cost per event.
 /// </remarks>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class SseParseBenchmarks
 {
     private byte[] _stream = null!;
@@ -30,6 +36,7 @@ public class SseParseBenchmarks
     }
 
     [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Parser")]
     public int SseParserStrings()
     {
         var count = 0;
@@ -42,11 +49,35 @@ public class SseParseBenchmarks
     }
 
     [Benchmark]
+    [BenchmarkCategory("Parser")]
     public int ParseSseStrings()
     {
         var count = 0;
         new ChunkSource(_chunks).ParseSse().Subscribe(e => count += e.Data.Length);
         return count;
+    }
+
+    [Benchmark(Baseline = true)]
+    [BenchmarkCategory("Stream")]
+    public async Task<int> SseParserEnumerateAsync()
+    {
+        var count = 0;
+        await foreach (var item in SseParser.Create(new ChunkedStream(_stream, ChunkSize), static (_, data) => Encoding.UTF8.GetString(data)).EnumerateAsync())
+        {
+            count += item.Data.Length;
+        }
+
+        return count;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("Stream")]
+    public Task<int> FromStreamParseSse()
+    {
+        var count = 0;
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        StreamObservable.FromStream(new ChunkedStream(_stream, ChunkSize)).ParseSse().Subscribe(e => count += e.Data.Length, e => done.TrySetException(e), () => done.TrySetResult(count));
+        return done.Task;
     }
 
     /// <summary>A synchronous source that pushes prepared chunks, so the operator is what is measured.</summary>

@@ -15,6 +15,9 @@ internal sealed class DecodeUtf8Operator(IObservable<Chunk> source, Utf8DecodeOp
 
     private sealed class Sink(IObserver<string> downstream, Utf8StreamDecoder decoder) : Sink<Chunk, string>(downstream)
     {
+        // The largest piece, in chars of output, decoded into a stack buffer: 512 bytes of stack.
+        private const int StackDecodeLimit = 256;
+
         public override void OnNext(Chunk value)
         {
             if (!value.IsEmpty)
@@ -34,17 +37,25 @@ internal sealed class DecodeUtf8Operator(IObservable<Chunk> source, Utf8DecodeOp
 
         private bool Decode(ReadOnlySpan<byte> bytes, bool flush)
         {
-            var buffer = ArrayPool<char>.Shared.Rent(bytes.Length + 8);
+            // Small pieces (a network's few-byte reads, a token per chunk) decode on the stack: renting and returning a
+            // pooled array cost more than decoding them. At most one char per byte, plus up to four from a torn sequence
+            // held back from the previous piece (and U+FFFD replacements never outnumber the bytes they replace).
+            var needed = bytes.Length + 8;
+            char[]? rented = null;
+            var buffer = needed <= StackDecodeLimit ? stackalloc char[StackDecodeLimit] : (rented = ArrayPool<char>.Shared.Rent(needed));
             string? text;
             Utf8DecodeException? error;
             try
             {
                 var written = decoder.Decode(bytes, buffer, flush, out error);
-                text = written == 0 ? null : new string(buffer, 0, written);
+                text = written == 0 ? null : new string(buffer[..written]);
             }
             finally
             {
-                ArrayPool<char>.Shared.Return(buffer);
+                if (rented is not null)
+                {
+                    ArrayPool<char>.Shared.Return(rented);
+                }
             }
 
             // Never an empty string: a chunk that only continues a torn sequence emits nothing.
