@@ -10,11 +10,14 @@ public sealed record WebSocketConnectOptions
 
     private readonly int _maxMessageSize = DefaultMaxMessageSize;
     private readonly int _receiveBufferSize = StreamObservable.DefaultBufferSize;
-    private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(2);
-    private readonly TimeSpan _sendTimeout = DefaultSendTimeout;
+    /// <summary>The default time disposal waits for the server to answer the close frame: 2 s.</summary>
+    public static readonly TimeSpan DefaultCloseTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>The default time a send waits for a connection to open: 30 s.</summary>
+    /// <summary>The default time a send waits for an open connection: 30 s, enough for a connection and a few reconnect attempts (<c>Reconnect</c>'s longest default delay is 30 s).</summary>
     public static readonly TimeSpan DefaultSendTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _closeTimeout = DefaultCloseTimeout;
+    private readonly TimeSpan _sendTimeout = DefaultSendTimeout;
 
     /// <summary>Gets headers sent with the opening handshake; their values never appear in an error message.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
@@ -45,7 +48,7 @@ public sealed record WebSocketConnectOptions
         init => _receiveBufferSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The size must be positive.");
     }
 
-    /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; 2 s by default.</summary>
+    /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; <see cref="DefaultCloseTimeout"/> by default.</summary>
     public TimeSpan CloseTimeout
     {
         get => _closeTimeout;

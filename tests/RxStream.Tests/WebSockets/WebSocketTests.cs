@@ -401,6 +401,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         Assert.Equal("messageType", Assert.Throws<ArgumentOutOfRangeException>(() => socket.SendAsync(new byte[1], WebSocketMessageType.Close)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => new WebSocketConnectOptions { SendTimeout = TimeSpan.Zero });
         Assert.Equal(TimeSpan.FromSeconds(30), new WebSocketConnectOptions().SendTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), new WebSocketConnectOptions().CloseTimeout);
         Assert.Equal(Timeout.InfiniteTimeSpan, new WebSocketConnectOptions { SendTimeout = Timeout.InfiniteTimeSpan }.SendTimeout);
         await Assert.ThrowsAsync<WebSocketNotOpenException>(() => socket.SendAsync("nothing subscribed").AsTask());
     }
