@@ -22,7 +22,8 @@ namespace RxStream.WebSockets;
 /// (handed out by <see cref="WebSocketConnectOptions.OnOpen"/>), which says whether it is open and how it closed.
 /// Sends here go to the newest subscription. Under <c>Reconnect</c> (applied straight to this source) they follow
 /// each new connection: a send waiting when a connection drops with a transient error waits for the next one, for
-/// at most its timeout.</para>
+/// at most its timeout. (If Reconnect gives up, or is disposed, between two attempts, nothing tells this source, so
+/// such a send fails at its timeout rather than at once.)</para>
 /// <para>Disposing a subscription closes cleanly: a close frame (1000) is sent, the server's answer awaited for at
 /// most <see cref="WebSocketConnectOptions.CloseTimeout"/>, then the socket is aborted; disposal itself never
 /// blocks. A server's close with 1000 completes the sequence; any other status (1001 "going away" included, which
