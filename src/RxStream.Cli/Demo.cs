@@ -87,17 +87,32 @@ internal static class Demo
     private static IObservable<string> WebSocket(DemoServer server, IObserver<ConnectionStatus> status)
     {
         var url = new Uri(server.BaseAddress.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "ws/chat");
-        RxStream.WebSockets.WebSocketConnection? socket = null;
-        socket = StreamObservable.WebSocket(url, new RxStream.WebSockets.WebSocketConnectOptions
+        var socket = StreamObservable.WebSocket(url, new RxStream.WebSockets.WebSocketConnectOptions
         {
-            OnOpen = _ =>
-            {
-                status.OnNext(new ConnectionStatus.Open(1, "websocket"));
-                socket!.SendAsync("What is RxStream?").AsTask().GetAwaiter().GetResult();
-            },
+            OnOpen = _ => status.OnNext(new ConnectionStatus.Open(1, "websocket")),
         });
-        return socket
-            .TakeUntilSentinel(message => message.GetString() == DemoServer.WebSocketSentinel)
-            .Select(message => message.GetString());
+        return Observable.Create<string>(observer =>
+        {
+            var subscription = socket
+                .TakeUntilSentinel(message => message.GetString() == DemoServer.WebSocketSentinel)
+                .Select(message => message.GetString())
+                .Subscribe(observer);
+
+            // Sent right after subscribing: the send waits for the connection to open, then goes out first.
+            _ = AskAsync(socket);
+            return subscription;
+        });
+    }
+
+    // Not awaited by the stream; it fails only when the connection ended first, which the stream itself reports.
+    private static async Task AskAsync(RxStream.WebSockets.WebSocketConnection socket)
+    {
+        try
+        {
+            await socket.SendAsync("What is RxStream?").ConfigureAwait(false);
+        }
+        catch (RxStream.WebSockets.WebSocketNotOpenException)
+        {
+        }
     }
 }

@@ -166,18 +166,16 @@ internal static class StreamRunner
 
     private static IObservable<string> WebSocket(StreamSettings settings, HttpMessageInvoker invoker, ReconnectOptions? reconnect, StatusLog log)
     {
-        WebSocketConnection? socket = null;
-        socket = StreamObservable.WebSocket(settings.Url, new WebSocketConnectOptions
+        var socket = StreamObservable.WebSocket(settings.Url, new WebSocketConnectOptions
         {
             Headers = settings.Headers,
             Invoker = invoker,
-            OnOpen = _ =>
+            OnOpen = session =>
             {
                 log.Info("open");
-                foreach (var message in settings.Sends)
-                {
-                    socket!.SendAsync(message).AsTask().GetAwaiter().GetResult();
-                }
+
+                // Each connection (a reconnect's too) gets the --send messages; they go out in order before any other.
+                _ = SendAllAsync(session, settings.Sends);
             },
         });
         IObservable<Chunk> messages = socket.Do(c => log.Received(c.Length));
@@ -199,6 +197,22 @@ internal static class StreamRunner
         return messages.Select(c => settings.Output == OutputFormat.Jsonl
             ? JsonLine.Message(c)
             : c.GetString() + "\n");
+    }
+
+    // Not awaited by the connection, which must not block on its own sends; a send fails only when its connection
+    // ended, which the stream itself reports.
+    private static async Task SendAllAsync(WebSocketSession session, IReadOnlyList<string> messages)
+    {
+        try
+        {
+            foreach (var message in messages)
+            {
+                await session.SendAsync(message).ConfigureAwait(false);
+            }
+        }
+        catch (WebSocketNotOpenException)
+        {
+        }
     }
 
     private static HttpContent JsonOrBytes(byte[] body)

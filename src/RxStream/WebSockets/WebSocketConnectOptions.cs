@@ -10,7 +10,15 @@ public sealed record WebSocketConnectOptions
 
     private readonly int _maxMessageSize = DefaultMaxMessageSize;
     private readonly int _receiveBufferSize = Internal.StreamDefaults.BufferSize;
-    private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default time disposal waits for the server to answer the close frame: 2 s.</summary>
+    public static readonly TimeSpan DefaultCloseTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default time a send waits for an open connection: 30 s, enough for a connection and a few reconnect attempts (<c>Reconnect</c>'s longest default delay is 30 s).</summary>
+    public static readonly TimeSpan DefaultSendTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _closeTimeout = DefaultCloseTimeout;
+    private readonly TimeSpan _sendTimeout = DefaultSendTimeout;
 
     /// <summary>Gets headers sent with the opening handshake; their values never appear in an error message.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
@@ -41,16 +49,25 @@ public sealed record WebSocketConnectOptions
         init => _receiveBufferSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The size must be positive.");
     }
 
-    /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; 2 s by default.</summary>
+    /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; <see cref="DefaultCloseTimeout"/> by default.</summary>
     public TimeSpan CloseTimeout
     {
         get => _closeTimeout;
         init => _closeTimeout = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout cannot be negative.");
     }
 
-    /// <summary>Gets a callback told when each connection opens, with the negotiated sub-protocol (or <see langword="null"/>).</summary>
-    public Action<string?>? OnOpen { get; init; }
+    /// <summary>Gets how long a send waits for a connection to open (and for the sends issued before it); <see cref="DefaultSendTimeout"/> by default, <see cref="Timeout.InfiniteTimeSpan"/> for no limit.</summary>
+    /// <remarks>Past it the send fails with <see cref="WebSocketNotOpenException"/>. A message already handed to the socket is not timed: cancelling a WebSocket send would abort the connection.</remarks>
+    public TimeSpan SendTimeout
+    {
+        get => _sendTimeout;
+        init => _sendTimeout = value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The timeout must be positive, or Timeout.InfiniteTimeSpan.");
+    }
 
-    /// <summary>Gets the scheduler that times the close timeout; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
+    /// <summary>Gets a callback told when each connection opens, with that subscription's session (its sub-protocol, state and sends).</summary>
+    /// <remarks>It runs on the connection's thread before the first message is received; what it sends on the session goes out before the sends that waited for the opening. An exception it throws fails the subscription.</remarks>
+    public Action<WebSocketSession>? OnOpen { get; init; }
+
+    /// <summary>Gets the scheduler that times the close and send timeouts; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
     public IScheduler? Scheduler { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
 using System.Text;
 using RxStream.Http;
 using RxStream.Internal;
@@ -10,16 +11,24 @@ using RxStream.Resilience;
 
 namespace RxStream.WebSockets;
 
-/// <summary>A cold WebSocket source that can also send: each subscription opens a connection; sends go to the one open now.</summary>
+/// <summary>A cold WebSocket source that can also send: each subscription opens a connection; sends go to the one open now, or wait for it.</summary>
 /// <remarks>
-/// <para>Bind "receive" by subscribing and "send" by calling <see cref="SendAsync(string, CancellationToken)"/>: one
-/// object, one connection at a time, as RxJS's <c>webSocket()</c> subject offers, but with awaitable, typed sends.
-/// Sends are serialized (a socket takes one at a time) and fail with <see cref="WebSocketNotOpenException"/> when no
-/// connection is open. Under <c>Reconnect</c>, sends follow the current connection.</para>
+/// <para>Bind "receive" by subscribing and "send" by calling <see cref="SendAsync(string, CancellationToken)"/>, as
+/// RxJS's <c>webSocket()</c> subject offers, but with awaitable, typed sends. A send issued before the connection opens
+/// (right after <c>Subscribe</c>) waits for it, and sends go out one at a time in the order they were issued. A send
+/// fails with <see cref="WebSocketNotOpenException"/> when nothing is subscribed, when the subscription ends before
+/// the message went out, or when no connection opened within <see cref="WebSocketConnectOptions.SendTimeout"/>.</para>
+/// <para>This object holds no connection state: each subscription has its own <see cref="WebSocketSession"/>
+/// (handed out by <see cref="WebSocketConnectOptions.OnOpen"/>), which says whether it is open and how it closed.
+/// Sends here go to the newest subscription. Under <c>Reconnect</c> (applied straight to this source) they follow
+/// each new connection: a send waiting when a connection drops with a transient error waits for the next one, for
+/// at most its timeout. (If Reconnect gives up, or is disposed, between two attempts, nothing tells this source, so
+/// such a send fails at its timeout rather than at once.)</para>
 /// <para>Disposing a subscription closes cleanly: a close frame (1000) is sent, the server's answer awaited for at
 /// most <see cref="WebSocketConnectOptions.CloseTimeout"/>, then the socket is aborted; disposal itself never
-/// blocks. A server's close with 1000 or 1001 completes the sequence; any other status, or a dropped connection,
-/// fails it with <see cref="WebSocketClosedException"/>.</para>
+/// blocks. A server's close with 1000 completes the sequence; any other status (1001 "going away" included, which
+/// is transient, so that <c>Reconnect</c> reconnects after a server restart), or a dropped connection, fails it
+/// with <see cref="WebSocketClosedException"/>.</para>
 /// <para>Each chunk owns its bytes and stays valid after <c>OnNext</c>: a message that fits in one receive is copied
 /// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own
 /// (copied out at its exact size instead if it fills less than three quarters of that array).</para>
@@ -28,8 +37,21 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
 {
     private readonly Uri _uri;
     private readonly WebSocketConnectOptions _options;
-    private readonly SemaphoreSlim _sendGate = new(1, 1);
-    private ClientWebSocket? _open;
+    private readonly SendQueue _sends = new();
+    private readonly Lock _gate = new();
+
+    // The subscriptions running now, oldest first; sends go to the last.
+    private readonly List<WebSocketSession> _sessions = [];
+
+    // Completed with the next session that opens, or with null once no subscription is left to open one.
+    private TaskCompletionSource<WebSocketSession?> _nextOpen = NewSignal();
+
+    // Whether the last subscription to end was an attempt of Reconnect that failed with a transient error, so that
+    // another attempt is expected: sends keep waiting for it.
+    private bool _reconnectExpected;
+
+    // Why the last subscription ended, for the error of the sends it leaves behind.
+    private WebSocketSession? _lastEnded;
 
     internal WebSocketConnection(Uri uri, WebSocketConnectOptions options)
     {
@@ -37,65 +59,174 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
         _options = options;
     }
 
-    /// <summary>Gets a value indicating whether a connection is open for sending.</summary>
-    public bool IsOpen => Volatile.Read(ref _open) is { State: WebSocketState.Open };
-
-    /// <summary>Gets the close status of the last connection that the server closed, if any.</summary>
-    public WebSocketCloseStatus? CloseStatus { get; private set; }
-
-    /// <summary>Gets the server's reason for the last close, if any.</summary>
-    public string? CloseStatusDescription { get; private set; }
-
     /// <inheritdoc/>
     public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this, attempt: null).Subscribe(observer);
 
     /// <inheritdoc/>
     IObservable<Chunk> IReportsOpen<Chunk>.Connect(ReconnectContext context) => new Receiver(this, context);
 
-    /// <summary>Sends a text message on the open connection.</summary>
+    /// <summary>Sends a text message on the connection open now, or on the next one to open.</summary>
     /// <param name="text">The message.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <param name="cancellationToken">Cancels the wait for the connection and for the sends before it; once the message is handed to the socket it is not cancelled (cancelling a WebSocket send aborts the connection).</param>
     /// <returns>A task that completes once the message is handed to the socket.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
-    /// <exception cref="WebSocketNotOpenException">No connection is open.</exception>
+    /// <exception cref="WebSocketNotOpenException">Nothing is subscribed, the subscription ended before the message went out, or no connection opened within <see cref="WebSocketConnectOptions.SendTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
         return SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, cancellationToken);
     }
 
-    /// <summary>Sends a binary (or text) message on the open connection.</summary>
-    /// <param name="data">The message.</param>
-    /// <param name="binary"><see langword="true"/> for a binary message, <see langword="false"/> for UTF-8 text.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <summary>Sends a binary or text message on the connection open now, or on the next one to open.</summary>
+    /// <param name="data">The message; for <see cref="WebSocketMessageType.Text"/>, UTF-8.</param>
+    /// <param name="messageType"><see cref="WebSocketMessageType.Binary"/> or <see cref="WebSocketMessageType.Text"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait for the connection and for the sends before it.</param>
     /// <returns>A task that completes once the message is handed to the socket.</returns>
-    /// <exception cref="WebSocketNotOpenException">No connection is open.</exception>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> data, bool binary = true, CancellationToken cancellationToken = default) =>
-        SendAsync(data, binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, cancellationToken);
-
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType type, CancellationToken cancellationToken)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="messageType"/> is <see cref="WebSocketMessageType.Close"/>.</exception>
+    /// <exception cref="WebSocketNotOpenException">Nothing is subscribed, the subscription ended before the message went out, or no connection opened within <see cref="WebSocketConnectOptions.SendTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> data, WebSocketMessageType messageType = WebSocketMessageType.Binary, CancellationToken cancellationToken = default)
     {
-        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        WebSocketSession.CheckMessageType(messageType);
+        lock (_gate)
         {
-            var socket = Volatile.Read(ref _open);
-            if (socket is not { State: WebSocketState.Open })
+            if (_sessions.Count == 0 && !_reconnectExpected)
             {
-                throw new WebSocketNotOpenException();
+                // Fail at the call: nothing would ever open a connection for this send.
+                return ValueTask.FromException(_lastEnded?.EndedError() ?? new WebSocketNotOpenException());
+            }
+        }
+
+        return new ValueTask(SendInTurnAsync(data, messageType, cancellationToken));
+    }
+
+    // The one place the default scheduler is resolved for this source.
+    private IScheduler Scheduler => _options.Scheduler ?? DefaultScheduler.Instance;
+
+    private static TaskCompletionSource<WebSocketSession?> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task SendInTurnAsync(ReadOnlyMemory<byte> data, WebSocketMessageType messageType, CancellationToken cancellationToken)
+    {
+        using var deadline = new SendDeadline(_options.SendTimeout, Scheduler, cancellationToken);
+        await _sends.RunAsync(
+            async turn =>
+            {
+                var session = await turn.WaitAsync(NextOpen()).ConfigureAwait(false) ?? throw (LastEndedError());
+                await session.SendInTurnAsync(data, messageType, turn).ConfigureAwait(false);
+            },
+            deadline).ConfigureAwait(false);
+    }
+
+    private WebSocketNotOpenException LastEndedError()
+    {
+        lock (_gate)
+        {
+            return _lastEnded?.EndedError() ?? new WebSocketNotOpenException();
+        }
+    }
+
+    // The session to send on: the newest one if it is open, or the next to open.
+    private Task<WebSocketSession?> NextOpen()
+    {
+        lock (_gate)
+        {
+            if (_sessions.Count > 0 && _sessions[^1] is { IsOpen: true } current)
+            {
+                return Task.FromResult<WebSocketSession?>(current);
             }
 
-            await socket.SendAsync(data, type, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            return _sessions.Count == 0 && !_reconnectExpected ? Task.FromResult<WebSocketSession?>(null) : _nextOpen.Task;
         }
-        finally
+    }
+
+    private void Started(WebSocketSession session)
+    {
+        lock (_gate)
         {
-            _sendGate.Release();
+            _sessions.Add(session);
+            _reconnectExpected = false;
+        }
+    }
+
+    private void Opened(WebSocketSession session)
+    {
+        TaskCompletionSource<WebSocketSession?> signal;
+        lock (_gate)
+        {
+            signal = _nextOpen;
+            _nextOpen = NewSignal();
+        }
+
+        signal.TrySetResult(session);
+    }
+
+    private void Ended(WebSocketSession session, bool reconnectExpected)
+    {
+        TaskCompletionSource<WebSocketSession?>? signal = null;
+        lock (_gate)
+        {
+            if (!_sessions.Remove(session))
+            {
+                return;
+            }
+
+            _lastEnded = session;
+            _reconnectExpected = reconnectExpected && _sessions.Count == 0;
+            if (_sessions.Count == 0 && !_reconnectExpected)
+            {
+                signal = _nextOpen;
+                _nextOpen = NewSignal();
+            }
+        }
+
+        signal?.TrySetResult(null);
+    }
+
+    /// <summary>Starts one subscription: its session exists from the call to <c>Subscribe</c>, so a send issued right after it waits for its connection.</summary>
+    private sealed class Receiver(WebSocketConnection owner, ReconnectContext? attempt) : IObservable<Chunk>
+    {
+        public IDisposable Subscribe(IObserver<Chunk> observer)
+        {
+            ArgumentNullException.ThrowIfNull(observer);
+            var session = new WebSocketSession(owner._options.SendTimeout, owner.Scheduler);
+            owner.Started(session);
+            return new Connection(owner, attempt, session).Subscribe(observer);
         }
     }
 
     /// <summary>Runs one connection: open, receive until the server closes, close cleanly when disposed.</summary>
-    private sealed class Receiver(WebSocketConnection owner, ReconnectContext? attempt) : AsyncLoopSource<Chunk>
+    private sealed class Connection(WebSocketConnection owner, ReconnectContext? attempt, WebSocketSession session) : AsyncLoopSource<Chunk>
     {
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
+        {
+            Exception? ended = null;
+            try
+            {
+                await RunConnectionAsync(emitter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                ended = error;
+                throw;
+            }
+            finally
+            {
+                // Before the observer hears of the end (and Reconnect schedules the next attempt): sends waiting for
+                // this connection fail now, or, when Reconnect will try again, wait for the next one.
+                EndSession(ended);
+            }
+        }
+
+        private void EndSession(Exception? error)
+        {
+            if (session.End(error))
+            {
+                owner.Ended(session, reconnectExpected: attempt is not null && error is not null && ReconnectOptions.IsTransient(error));
+            }
+        }
+
+        private async Task RunConnectionAsync(Emitter emitter, CancellationToken cancellationToken)
         {
             var options = owner._options;
             var socket = new ClientWebSocket();
@@ -116,7 +247,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
 
             // Keep the handshake's status and headers, so a refused upgrade can say what the server answered.
             socket.Options.CollectHttpResponseDetails = true;
-            using var closeTimer = new System.Reactive.Disposables.SerialDisposable();
+            using var closeTimer = new SerialDisposable();
             var opened = false;
             try
             {
@@ -128,36 +259,60 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
                 {
                     // The server answered, but not with 101 Switching Protocols: that is an HTTP status (a 401 or 404
                     // is final, a 503 worth another try), not a connection that dropped.
-                    // ClientWebSocket keeps the response's headers but neither its content headers nor its body.
-                    throw new HttpStatusException(refused, null, null, string.Empty, RetryAfter(socket), error);
+                    // ClientWebSocket keeps the response's headers but neither its content headers nor its body; the
+                    // reason phrase is the standard one for the status, as ClientWebSocket does not keep the server's.
+                    using var standard = new HttpResponseMessage(refused);
+                    throw new HttpStatusException(refused, standard.ReasonPhrase, null, string.Empty, RetryAfter(socket), error);
                 }
 
                 opened = true;
-                Volatile.Write(ref owner._open, socket);
+                session.Open(socket);
                 attempt?.ReportOpen(socket.SubProtocol);
-                options.OnOpen?.Invoke(socket.SubProtocol);
+                options.OnOpen?.Invoke(session);
+
+                // After OnOpen, so that what it sends on the session goes out before the sends that waited.
+                owner.Opened(session);
 
                 // Cancelling a receive would abort the socket, so disposal starts the closing handshake instead, and
                 // the pending receive ends when the server answers it (or when the timer aborts the socket).
-                using var closeOnDispose = cancellationToken.Register(() => BeginClose(socket, options, closeTimer));
+                using var closeOnDispose = cancellationToken.Register(() =>
+                {
+                    // Disposed: no send may start on this connection any more.
+                    EndSession(null);
+                    BeginClose(socket, options.CloseTimeout, owner.Scheduler, closeTimer);
+                });
                 await ReceiveAsync(socket, emitter, CancellationToken.None).ConfigureAwait(false);
             }
             catch (WebSocketException error) when (opened && !cancellationToken.IsCancellationRequested)
             {
+                if (IsInvalidUtf8(error))
+                {
+                    throw new WebSocketClosedException(WebSocketCloseStatus.InvalidPayloadData, "a text message that is not valid UTF-8", closedByClient: true, error);
+                }
+
                 // An open connection that ended without a close frame (1006). A failure to connect at all (refused,
                 // unreachable) goes out as it is: the transport's own error says best what went wrong.
                 throw new WebSocketClosedException(null, null, error);
             }
-            catch (Exception error) when (cancellationToken.IsCancellationRequested && error is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception error) when (cancellationToken.IsCancellationRequested && error is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
             {
                 // Disposed: the abort that ended the close is expected, and nobody is listening any more.
             }
             finally
             {
-                Interlocked.CompareExchange(ref owner._open, null, socket);
                 socket.Dispose();
             }
         }
+
+        // Specification: https://www.rfc-editor.org/rfc/rfc6455#section-8.1
+        // "When an endpoint is to interpret a byte stream as UTF-8 but finds that the byte stream is not, in fact, a
+        // valid UTF-8 stream, that endpoint MUST _Fail the WebSocket Connection_", with 1007 (section 7.4.1).
+        // ClientWebSocket does exactly that: it sends its close frame with 1007, aborts, and throws a Faulted error
+        // with the bare default message and no inner exception. Its protocol errors in a frame header carry their own
+        // message, and a dropped connection is ConnectionClosedPrematurely; those stay drops (1006).
+        private static bool IsInvalidUtf8(WebSocketException error) =>
+            error is { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null } &&
+            error.Message == new WebSocketException(WebSocketError.Faulted).Message;
 
         private static HttpStatusCode? RefusedUpgrade(ClientWebSocket socket) =>
             socket.HttpStatusCode is not 0 and not HttpStatusCode.SwitchingProtocols ? socket.HttpStatusCode : null;
@@ -185,15 +340,16 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
                     var result = await socket.ReceiveAsync(target, cancellationToken).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
-                        owner.CloseStatus = socket.CloseStatus;
-                        owner.CloseStatusDescription = socket.CloseStatusDescription;
+                        session.Closed(socket.CloseStatus, socket.CloseStatusDescription);
                         if (socket.State == WebSocketState.CloseReceived)
                         {
                             // Complete the closing handshake the server started.
                             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken).ConfigureAwait(false);
                         }
 
-                        if (socket.CloseStatus is WebSocketCloseStatus.NormalClosure or WebSocketCloseStatus.EndpointUnavailable)
+                        // Only 1000 is the end of the stream. 1001 (a server going away, as on a restart) fails with
+                        // a transient error, so that Reconnect connects again instead of ending the stream.
+                        if (socket.CloseStatus is WebSocketCloseStatus.NormalClosure)
                         {
                             return;
                         }
@@ -241,11 +397,25 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
         }
 
         // "Start the WebSocket closing handshake": send 1000 now, and abort if the server has not answered in time.
-        private static void BeginClose(ClientWebSocket socket, WebSocketConnectOptions options, System.Reactive.Disposables.SerialDisposable timer)
+        private static void BeginClose(ClientWebSocket socket, TimeSpan closeTimeout, IScheduler scheduler, SerialDisposable timer)
         {
-            timer.Disposable = (options.Scheduler ?? DefaultScheduler.Instance).Schedule(options.CloseTimeout, socket.Abort);
+            timer.Disposable = scheduler.Schedule(closeTimeout, socket.Abort);
+
+            // The close may fail when the server's own close or a drop wins the race (or the socket is disposed under
+            // it): read its exception, so that it never surfaces as an UnobservedTaskException, and abort.
             _ = socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None)
-                .ContinueWith(static (send, state) => ((ClientWebSocket)state!).Abort(), socket, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                .ContinueWith(
+                    static (close, state) =>
+                    {
+                        if (close.Exception is not null)
+                        {
+                            ((ClientWebSocket)state!).Abort();
+                        }
+                    },
+                    socket,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
         }
     }
 }

@@ -442,6 +442,19 @@ public sealed class CliProcessTests : IAsyncLifetime
         Assert.Contains("refused", AssertOneLine(stderr), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task WebSocket_UpgradeRefused_Exits1WithTheSameHttpStatusLineAsFetch()
+    {
+        // Nothing is mapped at this path: Kestrel answers 404 to the GET and to the upgrade request alike.
+        var (fetchExit, _, fetchError) = await CliProcess.RunAsync("fetch", _server.Url("/nowhere").ToString());
+        var (exit, stdout, stderr) = await CliProcess.RunAsync("ws", WebSocketUrl("/nowhere"));
+
+        Assert.Equal((ExitCodes.Error, string.Empty), (exit, stdout));
+        Assert.Equal(ExitCodes.Error, fetchExit);
+        Assert.Equal("rxstream: error: HTTP 404 Not Found", AssertOneLine(stderr));
+        Assert.Equal(AssertOneLine(fetchError), AssertOneLine(stderr));
+    }
+
     [Theory]
     [InlineData("sse", "/sse/endless")]
     [InlineData("fetch", "/fetch/endless")]

@@ -12,6 +12,9 @@ public sealed class WebSocketTests : IAsyncLifetime
 {
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _clientClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _tornSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _acceptSlow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _flakyRequests;
+    private int _goingAwayConnections;
     private LoopbackServer _server = null!;
     private int _pushConnections;
     private int _jsonConnections;
@@ -87,6 +90,61 @@ public sealed class WebSocketTests : IAsyncLifetime
                 context.Response.Headers.RetryAfter = "7";
                 return Results.StatusCode(503);
             });
+            app.Map("/closing", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await socket.SendAsync("x"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+
+                // Close at once, so that the client's disposal (on the first message) races the close frame.
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                using var linger = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                linger.CancelAfter(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await socket.ReceiveAsync(new byte[16], linger.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+                {
+                }
+            });
+            app.Map("/badutf8", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await socket.SendAsync("ok"u8.ToArray(), WebSocketMessageType.Text, true, context.RequestAborted);
+
+                // "é" cut after its first byte, then "(": not UTF-8 (RFC 3629), sent as a text message.
+                await socket.SendAsync(new byte[] { 0xC3, 0x28 }, WebSocketMessageType.Text, true, context.RequestAborted);
+                var close = await socket.ReceiveAsync(new byte[16], context.RequestAborted).WaitAsync(TimeSpan.FromSeconds(10));
+                _clientClosed.TrySetResult(close.CloseStatus);
+            });
+            app.Map("/slow", async (HttpContext context) =>
+            {
+                // Holds the handshake until the test lets it go (or for at most 10 s), then echoes.
+                await _acceptSlow.Task.WaitAsync(TimeSpan.FromSeconds(10), context.RequestAborted);
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await EchoAsync(socket, context.RequestAborted);
+            });
+            app.Map("/flaky", async (HttpContext context) =>
+            {
+                if (Interlocked.Increment(ref _flakyRequests) == 1)
+                {
+                    context.Response.StatusCode = 503;
+                    return;
+                }
+
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await EchoAsync(socket, context.RequestAborted);
+            });
+            app.Map("/goingaway", async (HttpContext context) =>
+            {
+                var connection = Interlocked.Increment(ref _goingAwayConnections);
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                await socket.SendAsync(Encoding.UTF8.GetBytes($"c{connection}"), WebSocketMessageType.Text, true, context.RequestAborted);
+
+                // The first connection goes away, as a server does on a restart; the second ends the stream.
+                var status = connection == 1 ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure;
+                await socket.CloseAsync(status, "restarting", context.RequestAborted).WaitAsync(TimeSpan.FromSeconds(10));
+            });
             app.Map("/torn", async (HttpContext context) =>
             {
                 using var socket = await context.WebSockets.AcceptWebSocketAsync();
@@ -113,7 +171,8 @@ public sealed class WebSocketTests : IAsyncLifetime
     [Fact]
     public async Task WebSocket_ServerPushesAndClosesNormally_AssemblesFramesAndCompletesWithTheStatus()
     {
-        var socket = StreamObservable.WebSocket(Ws("/push"));
+        WebSocketSession? session = null;
+        var socket = StreamObservable.WebSocket(Ws("/push"), new WebSocketConnectOptions { OnOpen = opened => session = opened });
         var observer = new AsyncObserver<Chunk>();
 
         using var subscription = socket.Subscribe(observer);
@@ -125,8 +184,11 @@ public sealed class WebSocketTests : IAsyncLifetime
         Assert.All(chunks.Take(101), c => Assert.Equal(ChunkKind.Text, c.Kind));
         Assert.Equal(ChunkKind.Binary, chunks[101].Kind);
         Assert.All(chunks, c => Assert.True(c.IsEndOfMessage));
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
-        Assert.Equal("bye", socket.CloseStatusDescription);
+        Assert.NotNull(session);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, session.CloseStatus);
+        Assert.Equal("bye", session.CloseStatusDescription);
+        Assert.False(session.IsOpen);
+        Assert.True(session.IsEnded);
     }
 
     [Fact]
@@ -316,6 +378,219 @@ public sealed class WebSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_RightAfterSubscribe_WaitsForTheOpeningAndGoesOutInOrderAfterOnOpensSend()
+    {
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var counting = new AsyncObserver<Chunk> { OnNextHook = chunk => { received.Enqueue(chunk.GetString()); if (received.Count == 21) all.TrySetResult(); } };
+        var socket = StreamObservable.WebSocket(Ws("/echo"), new WebSocketConnectOptions { OnOpen = session => _ = session.SendAsync("greeting").AsTask() });
+
+        using var subscription = socket.Subscribe(counting);
+        var sends = Enumerable.Range(0, 20).Select(i => socket.SendAsync($"m{i}").AsTask()).ToArray();
+        await Task.WhenAll(sends).WaitAsync(AsyncObserver<Chunk>.Patience);
+        await all.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
+
+        Assert.Equal(["greeting", .. Enumerable.Range(0, 20).Select(i => $"m{i}")], received);
+    }
+
+    [Fact]
+    public async Task SendAsync_Arguments_AreCheckedAtTheCall()
+    {
+        var socket = StreamObservable.WebSocket(Ws("/echo"));
+
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => socket.SendAsync((string)null!)).ParamName);
+        Assert.Equal("messageType", Assert.Throws<ArgumentOutOfRangeException>(() => socket.SendAsync(new byte[1], WebSocketMessageType.Close)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WebSocketConnectOptions { SendTimeout = TimeSpan.Zero });
+        Assert.Equal(TimeSpan.FromSeconds(30), new WebSocketConnectOptions().SendTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), new WebSocketConnectOptions().CloseTimeout);
+        Assert.Equal(Timeout.InfiniteTimeSpan, new WebSocketConnectOptions { SendTimeout = Timeout.InfiniteTimeSpan }.SendTimeout);
+        await Assert.ThrowsAsync<WebSocketNotOpenException>(() => socket.SendAsync("nothing subscribed").AsTask());
+    }
+
+    [Fact]
+    public async Task SendAsync_SubscriptionEndsBeforeTheOpening_FailsTypedWithTheReason()
+    {
+        var observer = new AsyncObserver<Chunk>();
+        var socket = StreamObservable.WebSocket(Ws("/locked"));
+
+        using var subscription = socket.Subscribe(observer);
+        var send = socket.SendAsync("hello").AsTask();
+
+        var error = await Assert.ThrowsAsync<WebSocketNotOpenException>(() => send.WaitAsync(AsyncObserver<Chunk>.Patience));
+        Assert.IsType<RxStream.Http.HttpStatusException>(error.InnerException);
+        await observer.FailedAsync<RxStream.Http.HttpStatusException>();
+        var late = await Assert.ThrowsAsync<WebSocketNotOpenException>(() => socket.SendAsync("later").AsTask());
+        Assert.Same(error.InnerException, late.InnerException);
+    }
+
+    [Fact]
+    public async Task SendAsync_CancelledWhileWaitingForTheOpening_ThrowsAndTheOthersStillGoInOrder()
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var observer = new AsyncObserver<Chunk> { OnNextHook = chunk => { received.Enqueue(chunk.GetString()); if (received.Count == 2) both.TrySetResult(); } };
+        var socket = StreamObservable.WebSocket(Ws("/slow"));
+        using var cancel = new CancellationTokenSource();
+
+        using var subscription = socket.Subscribe(observer);
+        var one = socket.SendAsync("one").AsTask();
+        var two = socket.SendAsync("two", cancel.Token).AsTask();
+        var three = socket.SendAsync("three").AsTask();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => two.WaitAsync(AsyncObserver<Chunk>.Patience));
+        Assert.False(one.IsCompleted);
+        _acceptSlow.TrySetResult();
+        await Task.WhenAll(one, three).WaitAsync(AsyncObserver<Chunk>.Patience);
+        await both.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
+
+        Assert.Equal(["one", "three"], received);
+    }
+
+    [Fact]
+    public async Task SendAsync_NoOpeningWithinTheSendTimeout_FailsTypedOnTheOptionsScheduler()
+    {
+        var scheduler = new TestScheduler();
+        var socket = StreamObservable.WebSocket(Ws("/slow"), new WebSocketConnectOptions { SendTimeout = TimeSpan.FromSeconds(5), Scheduler = scheduler });
+        var subscription = socket.Subscribe(new AsyncObserver<Chunk>());
+        try
+        {
+            var send = socket.SendAsync("hello").AsTask();
+            scheduler.AdvanceBy(TimeSpan.FromSeconds(5).Ticks - 1);
+            Assert.False(send.IsCompleted);
+
+            scheduler.AdvanceBy(1);
+
+            var error = await Assert.ThrowsAsync<WebSocketNotOpenException>(() => send.WaitAsync(AsyncObserver<Chunk>.Patience));
+            Assert.Contains("send timeout (5 s)", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            subscription.Dispose();
+            _acceptSlow.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task WebSocket_TwoSubscriptions_EachHasItsOwnSessionAndSendsGoToTheNewest()
+    {
+        var sessions = new System.Collections.Concurrent.BlockingCollection<WebSocketSession>();
+        var socket = StreamObservable.WebSocket(Ws("/echo"), new WebSocketConnectOptions { OnOpen = sessions.Add });
+        var first = new AsyncObserver<Chunk>();
+        var second = new AsyncObserver<Chunk>();
+
+        var firstSubscription = socket.Subscribe(first);
+        var firstSession = await Task.Run(() => sessions.Take()).WaitAsync(AsyncObserver<Chunk>.Patience);
+        using var secondSubscription = socket.Subscribe(second);
+        var secondSession = await Task.Run(() => sessions.Take()).WaitAsync(AsyncObserver<Chunk>.Patience);
+        firstSubscription.Dispose();
+
+        Assert.True(firstSession.IsEnded);
+        Assert.False(firstSession.IsOpen);
+        Assert.True(secondSession.IsOpen);
+        await Assert.ThrowsAsync<WebSocketNotOpenException>(() => firstSession.SendAsync("too late").AsTask());
+        await socket.SendAsync("to the second");
+        await second.FirstValue.WaitAsync(AsyncObserver<Chunk>.Patience);
+        Assert.Equal(["to the second"], second.Values.Select(c => c.GetString()));
+        Assert.Empty(first.Values);
+    }
+
+    [Fact]
+    public async Task SendAsync_FirstAttemptRefusedUnderReconnect_GoesOutOnTheNextConnection()
+    {
+        var observer = new AsyncObserver<Chunk>();
+        var socket = StreamObservable.WebSocket(Ws("/flaky"));
+
+        using var subscription = socket.Reconnect(new ReconnectOptions { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false }).Subscribe(observer);
+        await socket.SendAsync("hello").AsTask().WaitAsync(AsyncObserver<Chunk>.Patience);
+        await observer.FirstValue.WaitAsync(AsyncObserver<Chunk>.Patience);
+
+        Assert.Equal(2, _flakyRequests);
+        Assert.Equal(["hello"], observer.Values.Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task WebSocket_ServerGoesAwayWith1001_FailsTransientWithTheStatus()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/goingaway")).Subscribe(observer);
+
+        var error = await observer.FailedAsync<WebSocketClosedException>();
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, error.CloseStatus);
+        Assert.Equal("restarting", error.CloseStatusDescription);
+        Assert.True(error.IsTransient);
+        Assert.Equal(["c1"], observer.Values.Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task WebSocket_ServerGoesAwayWith1001UnderReconnect_ConnectsAgainUntilANormalClose()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/goingaway")).Reconnect(new ReconnectOptions { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false }).Subscribe(observer);
+        var chunks = await observer.CompletedAsync();
+
+        Assert.Equal(["c1", "c2"], chunks.Select(c => c.GetString()));
+        Assert.Equal(2, _goingAwayConnections);
+    }
+
+    [Fact]
+    public async Task WebSocket_TextMessageNotUtf8_ClosesWith1007AndFailsSayingSo()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.WebSocket(Ws("/badutf8")).Subscribe(observer);
+
+        var error = await observer.FailedAsync<WebSocketClosedException>();
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, error.CloseStatus);
+        Assert.False(error.IsTransient);
+        Assert.Contains("1007", error.Message, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["ok"], observer.Values.Select(c => c.GetString()));
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await _clientClosed.Task.WaitAsync(AsyncObserver<Chunk>.Patience));
+    }
+
+    [Fact]
+    public async Task WebSocket_DisposalRacesTheServersClose_LeavesNoUnobservedTaskException()
+    {
+        const int Races = 300;
+        var unobserved = 0;
+        void Count(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            // Other tests run beside this one: count only what a WebSocket left behind.
+            if (e.Exception.Flatten().InnerExceptions.Any(x => x is WebSocketException or ObjectDisposedException || x.StackTrace?.Contains("WebSocket", StringComparison.Ordinal) == true))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += Count;
+        try
+        {
+            for (var race = 0; race < Races; race++)
+            {
+                var observer = new AsyncObserver<Chunk>();
+                var subscription = StreamObservable.WebSocket(Ws("/closing")).Subscribe(observer);
+                await observer.FirstValue.WaitAsync(AsyncObserver<Chunk>.Patience);
+                subscription.Dispose();
+            }
+
+            await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(15));
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= Count;
+        }
+
+        Assert.Equal(0, unobserved);
+    }
+
+    [Fact]
     public async Task WebSocket_ThousandConnectDisposeCycles_LeaveNoConnectionOpen()
     {
         for (var cycle = 0; cycle < 1000; cycle++)
@@ -331,6 +606,22 @@ public sealed class WebSocketTests : IAsyncLifetime
         }
 
         await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(15));
+    }
+
+    private static async Task EchoAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        for (var i = 0; i < 1000; i++)
+        {
+            var result = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                return;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, cancellationToken);
+        }
     }
 
     private Uri Ws(string path) => new(_server.Url(path).ToString().Replace("http://", "ws://", StringComparison.Ordinal));
