@@ -11,6 +11,7 @@ public sealed record WebSocketConnectOptions
     private readonly int _maxMessageSize = DefaultMaxMessageSize;
     private readonly int _receiveBufferSize = StreamObservable.DefaultBufferSize;
     private readonly TimeSpan _closeTimeout = TimeSpan.FromSeconds(2);
+    private readonly TimeSpan _connectTimeout = Http.FetchOptions.DefaultConnectTimeout;
 
     /// <summary>Gets headers sent with the opening handshake; their values never appear in an error message.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
@@ -41,6 +42,14 @@ public sealed record WebSocketConnectOptions
         init => _receiveBufferSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The size must be positive.");
     }
 
+    /// <summary>Gets the longest wait for the server to accept the opening handshake; <see cref="Http.FetchOptions.DefaultConnectTimeout"/> (60 s) by default, <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
+    /// <remarks>Crossing it fails the connection with a transient <see cref="Http.ConnectTimeoutException"/>; the open socket is not limited.</remarks>
+    public TimeSpan ConnectTimeout
+    {
+        get => _connectTimeout;
+        init => _connectTimeout = Http.FetchOptions.RequireTimeout(value);
+    }
+
     /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; 2 s by default.</summary>
     public TimeSpan CloseTimeout
     {
@@ -51,6 +60,6 @@ public sealed record WebSocketConnectOptions
     /// <summary>Gets a callback told when each connection opens, with the negotiated sub-protocol (or <see langword="null"/>).</summary>
     public Action<string?>? OnOpen { get; init; }
 
-    /// <summary>Gets the scheduler that times the close timeout; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
+    /// <summary>Gets the scheduler that times the connect and close timeouts; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
     public IScheduler? Scheduler { get; init; }
 }
