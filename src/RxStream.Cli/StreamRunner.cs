@@ -269,6 +269,12 @@ internal static class StreamRunner
             return body.Length == 0 ? text : $"{text}: {body}";
         }
 
+        // The library's advice names its own API; someone at a shell needs to hear what the server did.
+        if (error is UnsupportedContentEncodingException encoded)
+        {
+            return $"error: the server sent the body encoded as '{string.Join(", ", encoded.ContentEncodings)}' (Content-Encoding), which rxstream cannot decode";
+        }
+
         // The HTTP layer's words name the host and port ("Connection refused (127.0.0.1:9)"), where a WebSocket's
         // failed connect only says "Unable to connect to the remote server"; otherwise the error's own words.
         var reason = error;

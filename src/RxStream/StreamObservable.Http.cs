@@ -8,14 +8,16 @@ public static partial class StreamObservable
 {
     /// <summary>Creates a cold source that sends a request per subscription and emits the response body as it arrives.</summary>
     /// <param name="client">The client or handler that sends the request; the caller owns it.</param>
-    /// <param name="createRequest">Builds a fresh request (method, headers, body) for each subscription.</param>
+    /// <param name="createRequest">Builds a fresh request (method, headers, body) for each subscription, and for each redirect it follows.</param>
     /// <param name="options">Timeouts, buffer size and the open callback; the defaults when <see langword="null"/>.</param>
     /// <returns>The body's bytes, one <see cref="Chunk"/> per read, completing at the end of the body.</returns>
     /// <remarks>
     /// <para>The request is sent with <see cref="HttpCompletionOption.ResponseHeadersRead"/>, so the body streams.
     /// A status outside 2xx fails with <see cref="HttpStatusException"/> (status, reason, content type and the start
-    /// of the body, never the request's headers); a slow answer fails with <see cref="ConnectTimeoutException"/>
-    /// when <see cref="FetchOptions.ConnectTimeout"/> is set.</para>
+    /// of the body, never the request's headers); headers later than <see cref="FetchOptions.ConnectTimeout"/> (60 s by
+    /// default) fail with <see cref="ConnectTimeoutException"/>; redirects are followed as
+    /// <see cref="FetchOptions.MaxRedirects"/> describes, calling <paramref name="createRequest"/> once per hop; a body the
+    /// client did not decompress fails with <see cref="UnsupportedContentEncodingException"/>.</para>
     /// <para>Disposing the subscription at any moment cancels the request: before the headers it cancels the send,
     /// mid-body it aborts the connection. Chunks own their bytes and stay valid after <c>OnNext</c>; they arrive on
     /// a thread-pool thread.</para>
@@ -30,7 +32,7 @@ public static partial class StreamObservable
 
     /// <summary>Creates a cold source that builds a request asynchronously per subscription (to fetch a fresh token, say) and emits the response body.</summary>
     /// <param name="client">The client or handler that sends the request; the caller owns it.</param>
-    /// <param name="createRequest">Builds a fresh request for each subscription; its token is cancelled by disposal.</param>
+    /// <param name="createRequest">Builds a fresh request for each subscription and each redirect; its token is cancelled by disposal.</param>
     /// <param name="options">Timeouts, buffer size and the open callback; the defaults when <see langword="null"/>.</param>
     /// <returns>The body's bytes, one <see cref="Chunk"/> per read, completing at the end of the body.</returns>
     /// <remarks>Behaves as <see cref="Fetch(HttpMessageInvoker, Func{HttpRequestMessage}, FetchOptions?)"/>.</remarks>
@@ -81,9 +83,17 @@ public static partial class StreamObservable
         return EventSourceConnection.Create(client, requestUri, options ?? new EventSourceOptions());
     }
 
-    /// <summary>Creates an HTTP handler suited to long-lived streams: it sends a non-ASCII <c>Last-Event-ID</c> as UTF-8 as browsers do, and drops an abandoned body at once.</summary>
+    /// <summary>Creates an HTTP handler suited to long-lived streams: it decodes compressed bodies and leaves redirects to RxStream, as a browser does, sends a non-ASCII <c>Last-Event-ID</c> as UTF-8, and drops an abandoned body at once.</summary>
     /// <returns>A new <see cref="SocketsHttpHandler"/>; the caller owns it (give it to an <see cref="HttpClient"/>).</returns>
     /// <remarks>
+    /// <para>It asks for and decodes <c>gzip</c>, <c>deflate</c> and <c>br</c> bodies
+    /// (<see cref="SocketsHttpHandler.AutomaticDecompression"/> is <see cref="System.Net.DecompressionMethods.All"/>), as
+    /// browsers do; decoding keeps a stream incremental, each block the server flushes arriving as it is sent. A body in
+    /// a coding it cannot decode fails with <see cref="UnsupportedContentEncodingException"/>, never as garbled text.</para>
+    /// <para>It does not follow redirects itself (<see cref="SocketsHttpHandler.AllowAutoRedirect"/> is
+    /// <see langword="false"/>): RxStream's sources follow them (see <see cref="FetchOptions.MaxRedirects"/>), and unlike
+    /// the handler, which only drops <c>Authorization</c>, they keep <c>Cookie</c> and <c>Proxy-Authorization</c> from
+    /// another origin too. Used outside RxStream, this handler hands 3xx responses to the caller.</para>
     /// <para>.NET's default handler refuses header values that are not ASCII, so an event ID such as <c>é1</c> could not be
     /// resumed from. This handler encodes that one header as UTF-8 and leaves every other header as .NET sends it.</para>
     /// <para>A subscription disposed while no read is pending (from inside <c>OnNext</c>, as <c>TakeUntilSentinel</c>
@@ -93,6 +103,11 @@ public static partial class StreamObservable
     /// </remarks>
     public static SocketsHttpHandler CreateHttpHandler() => new()
     {
+        // Specification: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch "If httpRequest's header list does
+        // not contain `Accept-Encoding`, user agents should append (`Accept-Encoding`, …)": the handler adds it for
+        // every coding it decodes.
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+        AllowAutoRedirect = false,
         RequestHeaderEncodingSelector = static (name, _) => string.Equals(name, "Last-Event-ID", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8 : null,
         ResponseDrainTimeout = TimeSpan.Zero,
     };

@@ -100,12 +100,11 @@ internal static class EventSourceConnection
         private async Task ConnectAndReadAsync(Emitter emitter, IdleWatch? idle, CancellationToken cancellationToken)
         {
             var options = session.Options;
-            using var request = await session.CreateRequestAsync(cancellationToken).ConfigureAwait(false);
             var lastEventId = session.LastEventId;
             HttpResponseMessage response;
             try
             {
-                response = await HttpConnector.SendAsync(session.Client, request, options.ConnectTimeout, options.ErrorBodyPreviewBytes, session.Scheduler, cancellationToken).ConfigureAwait(false);
+                response = await HttpConnector.SendAsync(session.Client, session.CreateRequestAsync, options.ConnectTimeout, options.MaxRedirects, options.ErrorBodyPreviewBytes, session.Scheduler, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException e) when (!Ascii.IsValid(lastEventId) && e.InnerException is null && e.HttpRequestError == HttpRequestError.Unknown)
             {
@@ -115,6 +114,7 @@ internal static class EventSourceConnection
             }
 
             using (response)
+            using (response.RequestMessage)
             {
                 // "If res's status is 204 No Content": the server asks the client to stop; not an error.
                 if (response.StatusCode == HttpStatusCode.NoContent)

@@ -15,7 +15,8 @@ public sealed record EventSourceOptions
     private readonly HttpMethod _method = HttpMethod.Get;
     private readonly int _bufferSize = Internal.StreamDefaults.BufferSize;
     private readonly int _errorBodyPreviewBytes = FetchOptions.DefaultErrorBodyPreviewBytes;
-    private readonly TimeSpan? _connectTimeout;
+    private readonly TimeSpan _connectTimeout = FetchOptions.DefaultConnectTimeout;
+    private readonly int _maxRedirects = FetchOptions.DefaultMaxRedirects;
     private readonly TimeSpan? _idleTimeout;
 
     /// <summary>Gets the request method; GET by default.</summary>
@@ -38,11 +39,20 @@ public sealed record EventSourceOptions
     /// <summary>Gets the last event ID to send with the first connection, to resume a stream seen in an earlier run; none by default.</summary>
     public string? LastEventId { get; init; }
 
-    /// <summary>Gets the longest wait for the response headers of each connection, or <see langword="null"/> (the default) for no limit beyond the client's own.</summary>
-    public TimeSpan? ConnectTimeout
+    /// <summary>Gets the longest wait for the response headers of each connection, redirects included; <see cref="FetchOptions.DefaultConnectTimeout"/> (60 s) by default, <see cref="Timeout.InfiniteTimeSpan"/> for no limit beyond the client's own.</summary>
+    /// <remarks>Crossing it fails the attempt with a transient <see cref="ConnectTimeoutException"/>, which the reconnect policy retries.</remarks>
+    public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
-        init => _connectTimeout = RequirePositive(value);
+        init => _connectTimeout = FetchOptions.RequireTimeout(value);
+    }
+
+    /// <summary>Gets how many redirects each connection follows; <see cref="FetchOptions.DefaultMaxRedirects"/> (20) by default, 0 to refuse them.</summary>
+    /// <remarks>Redirects are followed as <see cref="FetchOptions.MaxRedirects"/> describes: credentials (<c>Authorization</c>, <c>Cookie</c>, <c>Proxy-Authorization</c>) never go to another origin, and a redirect from https to http is refused. Each reconnect starts again from the original address.</remarks>
+    public int MaxRedirects
+    {
+        get => _maxRedirects;
+        init => _maxRedirects = FetchOptions.RequireRedirects(value);
     }
 
     /// <summary>Gets the longest silence allowed on an open connection, or <see langword="null"/> (the default) for none.</summary>

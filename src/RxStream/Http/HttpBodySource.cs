@@ -34,15 +34,15 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IReportsOpen<Chun
 
     protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
     {
-        using var request = await _createRequest(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The request factory returned null.");
         using var response = await HttpConnector.SendAsync(
             _client,
-            request,
+            _createRequest,
             _options.ConnectTimeout,
+            _options.MaxRedirects,
             _options.ErrorBodyPreviewBytes,
             _options.Scheduler ?? DefaultScheduler.Instance,
             cancellationToken).ConfigureAwait(false);
+        using var request = response.RequestMessage;
         var start = HttpResponseStart.From(response);
         _attempt?.ReportOpen(start);
         _options.OnOpen?.Invoke(start);

@@ -19,6 +19,7 @@ public sealed record WebSocketConnectOptions
 
     private readonly TimeSpan _closeTimeout = DefaultCloseTimeout;
     private readonly TimeSpan _sendTimeout = DefaultSendTimeout;
+    private readonly TimeSpan _connectTimeout = Http.FetchOptions.DefaultConnectTimeout;
 
     /// <summary>Gets headers sent with the opening handshake; their values never appear in an error message.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
@@ -49,6 +50,14 @@ public sealed record WebSocketConnectOptions
         init => _receiveBufferSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The size must be positive.");
     }
 
+    /// <summary>Gets the longest wait for the server to accept the opening handshake; <see cref="Http.FetchOptions.DefaultConnectTimeout"/> (60 s) by default, <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
+    /// <remarks>Crossing it fails the connection with a transient <see cref="Http.ConnectTimeoutException"/>; the open socket is not limited.</remarks>
+    public TimeSpan ConnectTimeout
+    {
+        get => _connectTimeout;
+        init => _connectTimeout = Http.FetchOptions.RequireTimeout(value);
+    }
+
     /// <summary>Gets how long disposal waits for the server to answer the close frame before aborting; <see cref="DefaultCloseTimeout"/> by default.</summary>
     public TimeSpan CloseTimeout
     {
@@ -68,6 +77,6 @@ public sealed record WebSocketConnectOptions
     /// <remarks>It runs on the connection's thread before the first message is received; what it sends on the session goes out before the sends that waited for the opening. An exception it throws fails the subscription.</remarks>
     public Action<WebSocketSession>? OnOpen { get; init; }
 
-    /// <summary>Gets the scheduler that times the close and send timeouts; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
+    /// <summary>Gets the scheduler that times the connect, close and send timeouts; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
     public IScheduler? Scheduler { get; init; }
 }

@@ -253,7 +253,15 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
             {
                 try
                 {
-                    await socket.ConnectAsync(owner._uri, options.Invoker, cancellationToken).ConfigureAwait(false);
+                    using var deadline = new ConnectDeadline(options.Scheduler ?? DefaultScheduler.Instance, options.ConnectTimeout, cancellationToken);
+                    try
+                    {
+                        await socket.ConnectAsync(owner._uri, options.Invoker, deadline.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (deadline.HasFired && !cancellationToken.IsCancellationRequested)
+                    {
+                        throw new ConnectTimeoutException(options.ConnectTimeout);
+                    }
                 }
                 catch (WebSocketException error) when (!cancellationToken.IsCancellationRequested && RefusedUpgrade(socket) is { } refused)
                 {

@@ -251,16 +251,34 @@ public sealed class EventSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EventSource_SilentConnection_IsDroppedByTheIdleTimeoutAndReplaced()
+    public async Task EventSource_SilentConnection_IsDroppedAtTheVirtualIdleDeadlineAndReplaced()
     {
+        var scheduler = new TestScheduler();
+        using var heartbeats = new SemaphoreSlim(0);
         var observer = new AsyncObserver<SseEvent>();
-        var options = new EventSourceOptions { IdleTimeout = TimeSpan.FromMilliseconds(200), Reconnect = Brisk with { MaxFailedAttempts = 2 } };
+        var options = new EventSourceOptions
+        {
+            IdleTimeout = TimeSpan.FromSeconds(5),
+            Scheduler = scheduler,
+            Parser = new SseParserOptions { OnComment = _ => heartbeats.Release() },
+            Reconnect = Brisk with { MaxFailedAttempts = 2 },
+        };
 
         using var subscription = StreamObservable.EventSource(_client, _server.Url("/silent"), options).Subscribe(observer);
 
+        // Each connection's one heartbeat is its last activity; then only the options' clock moves.
+        for (var connection = 1; connection <= 2; connection++)
+        {
+            Assert.True(await heartbeats.WaitAsync(AsyncObserver<SseEvent>.Patience));
+            scheduler.AdvanceBy(TimeSpan.FromSeconds(5).Ticks - 1);
+            Assert.False(observer.IsTerminated);
+            scheduler.AdvanceBy(1);
+        }
+
         var error = await observer.FailedAsync<IdleTimeoutException>();
         Assert.True(error.IsTransient);
-        Assert.True(_connections >= 2);
+        Assert.Equal(TimeSpan.FromSeconds(5), error.Timeout);
+        Assert.Equal(2, _connections);
         Assert.Empty(observer.Values);
     }
 

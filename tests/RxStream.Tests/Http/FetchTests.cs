@@ -225,17 +225,55 @@ public sealed class FetchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Fetch_ConnectTimeout_FailsTypedWhenTheHeadersAreLate()
+    public async Task Fetch_ConnectTimeout_FailsTypedAtTheVirtualDeadlineWhenTheHeadersAreLate()
     {
+        var scheduler = new TestScheduler();
         var observer = new AsyncObserver<Chunk>();
 
         using var subscription = StreamObservable
-            .Fetch(_client, _server.Url("/slow-headers"), new FetchOptions { ConnectTimeout = TimeSpan.FromMilliseconds(200) })
+            .Fetch(_client, _server.Url("/slow-headers"), new FetchOptions { ConnectTimeout = TimeSpan.FromSeconds(3), Scheduler = scheduler })
             .Subscribe(observer);
 
+        // The server holds the request: only the options' clock decides when the wait ends.
+        await _slowEntered.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
+        scheduler.AdvanceBy(TimeSpan.FromSeconds(3).Ticks - 1);
+        Assert.False(observer.IsTerminated);
+        scheduler.AdvanceBy(1);
+
         var error = await observer.FailedAsync<ConnectTimeoutException>();
-        Assert.Equal(TimeSpan.FromMilliseconds(200), error.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), error.Timeout);
         await _server.WaitUntilIdleAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Fetch_DefaultOptions_GiveTheHeadersSixtySeconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(60), FetchOptions.DefaultConnectTimeout);
+        Assert.Equal(FetchOptions.DefaultConnectTimeout, new FetchOptions().ConnectTimeout);
+        Assert.Equal(20, new FetchOptions().MaxRedirects);
+        var scheduler = new TestScheduler();
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable
+            .Fetch(_client, _server.Url("/slow-headers"), new FetchOptions { Scheduler = scheduler })
+            .Subscribe(observer);
+
+        await _slowEntered.Task.WaitAsync(AsyncObserver<Chunk>.Patience);
+        scheduler.AdvanceBy(FetchOptions.DefaultConnectTimeout.Ticks - 1);
+        Assert.False(observer.IsTerminated);
+        scheduler.AdvanceBy(1);
+
+        var error = await observer.FailedAsync<ConnectTimeoutException>();
+        Assert.Equal(FetchOptions.DefaultConnectTimeout, error.Timeout);
+    }
+
+    [Fact]
+    public void FetchOptions_Timeouts_InfiniteTurnsTheDeadlineOffAndOthersAreRefused()
+    {
+        Assert.Equal(Timeout.InfiniteTimeSpan, new FetchOptions { ConnectTimeout = Timeout.InfiniteTimeSpan }.ConnectTimeout);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FetchOptions { ConnectTimeout = TimeSpan.FromSeconds(-2) });
+        Assert.Equal(0, new FetchOptions { MaxRedirects = 0 }.MaxRedirects);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new FetchOptions { MaxRedirects = -1 }).ParamName);
     }
 
     [Fact]
