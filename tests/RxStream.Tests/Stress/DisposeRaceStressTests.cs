@@ -41,10 +41,15 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
             app.MapGet("/sse", async (HttpContext context) =>
             {
                 context.Response.ContentType = "text/event-stream";
+                var gap = context.Request.Query.ContainsKey("gap");
                 for (var i = 0; i < Events; i++)
                 {
                     await context.Response.WriteAsync($": beat\nretry: 1000\nid: {i}\ndata: event {i}\n\n", context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
+                    if (gap)
+                    {
+                        await Task.Delay(1, context.RequestAborted);
+                    }
                 }
             });
             app.MapGet("/ws", async (HttpContext context) =>
@@ -80,7 +85,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
     [Fact]
     public async Task DisposeRacesEveryEnd_TenThousandTimesOverEachTransport_NothingBreaksTheGrammarOrEscapes()
     {
-        var phases = new (string Name, int Races, Func<int, IObservable<object>> Create, bool Loopback)[]
+        var phases = new (string Name, int Races, Func<int, RaceState, IObservable<object>> Create, bool Loopback)[]
         {
             ("SSE (EventSource, loopback)", 2000, EventSourceLoopback, true),
             ("fetch + ParseSse (loopback)", 2000, FetchLoopback, true),
@@ -97,8 +102,12 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
         {
             var counts = new RaceCounts();
             hooks.Reset();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(0, races), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (race, _) =>
-                await RunRaceAsync(create(race), new Random(race), counts));
+            {
+                var state = new RaceState(counts, new Random(race));
+                await RunRaceAsync(create(race, state), state);
+            });
             if (loopback)
             {
                 await _server.WaitUntilIdleAsync(AsyncObserver<object>.Patience);
@@ -108,7 +117,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
             counts.Unobserved = hooks.Unobserved;
             counts.Unhandled = hooks.Unhandled;
             results.Add((name, counts));
-            output.WriteLine($"{name}: {counts.Races} races, {counts}");
+            output.WriteLine($"{name}: {counts.Races} races in {clock.ElapsedMilliseconds} ms, {counts}");
             foreach (var kind in hooks.TakeSeen().GroupBy(e => e.GetType().Name + ": " + e.GetBaseException().GetType().Name + " " + e.GetBaseException().Message).Take(5))
             {
                 output.WriteLine($"    {kind.Count()} x {kind.Key}");
@@ -118,13 +127,21 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
         Assert.All(results, result => Assert.True(result.Counts.IsClean, $"{result.Name}: {result.Counts}"));
     }
 
-    private static async Task RunRaceAsync(IObservable<object> source, Random random, RaceCounts counts)
+    private static async Task RunRaceAsync(IObservable<object> source, RaceState state)
     {
+        var (counts, random) = (state.Counts, state.Random);
         var mode = random.Next(5);
         var spin = random.Next(0, 5000);
         var reentrantAt = random.Next(Events);
         var subscription = new SingleAssignment();
-        var observer = new CheckingObserver(counts, mode == 3 ? (index => { if (index == reentrantAt) { subscription.Dispose(); } }) : null);
+        var observer = new CheckingObserver(state, mode == 3 ? (index =>
+        {
+            if (index == reentrantAt)
+            {
+                subscription.Dispose();
+                state.Left = true;
+            }
+        }) : null);
         subscription.Set(source.Subscribe(observer));
         switch (mode)
         {
@@ -150,47 +167,50 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
         Interlocked.Increment(ref counts.Races);
     }
 
-    private IObservable<object> EventSourceLoopback(int race) =>
-        StreamObservable.EventSource(_client, _server.Url("/sse"), new EventSourceOptions
+    private IObservable<object> EventSourceLoopback(int race, RaceState state) =>
+        StreamObservable.EventSource(_client, _server.Url(race % 3 == 0 ? "/sse?gap" : "/sse"), new EventSourceOptions
         {
             Reconnect = null,
-            Parser = new SseParserOptions { OnComment = _ => { }, OnRetry = _ => { } },
+
+            // Against a server that pauses between events, an idle timeout of that order fires as the stream ends.
+            IdleTimeout = race % 3 == 0 ? TimeSpan.FromMilliseconds(1 + (race % 2)) : null,
+            Parser = state.ParserOptions(),
         }).Select(e => (object)e);
 
-    private IObservable<object> FetchLoopback(int race) =>
-        StreamObservable.Fetch(_client, _server.Url("/sse")).ParseSse(new SseParserOptions { OnComment = _ => { } }).Select(e => (object)e);
+    private IObservable<object> FetchLoopback(int race, RaceState state) =>
+        StreamObservable.Fetch(_client, _server.Url("/sse")).ParseSse(state.ParserOptions()).Select(e => (object)e);
 
-    private IObservable<object> WebSocketLoopback(int race)
+    private IObservable<object> WebSocketLoopback(int race, RaceState state)
     {
         var address = new UriBuilder(_server.Url("/ws")) { Scheme = "ws" }.Uri;
         return StreamObservable.WebSocket(address).DeserializeJson(RaceJson.Default.RaceItem).Select(e => (object)e);
     }
 
-    private static IObservable<object> EventSourceInMemory(int race)
+    private static IObservable<object> EventSourceInMemory(int race, RaceState state)
     {
         var client = new HttpClient(new StubHandler((_, _) => Task.FromResult(SseResponse())));
         return StreamObservable.EventSource(client, new Uri("http://127.0.0.1/sse"), new EventSourceOptions
         {
             Reconnect = null,
             IdleTimeout = race % 3 == 0 ? TimeSpan.FromMilliseconds(1 + (race % 2)) : null,
-            Parser = new SseParserOptions { OnComment = _ => { }, OnRetry = _ => { } },
+            Parser = state.ParserOptions(),
         }).Select(e => (object)e).Finally(client.Dispose);
     }
 
-    private static IObservable<object> FetchInMemory(int race)
+    private static IObservable<object> FetchInMemory(int race, RaceState state)
     {
         var client = new HttpClient(new StubHandler((_, _) => Task.FromResult(SseResponse())));
         return StreamObservable.Fetch(client, new Uri("http://127.0.0.1/sse"), new FetchOptions { BufferSize = 16 })
-            .ParseSse(new SseParserOptions { OnRetry = _ => { } })
+            .ParseSse(state.ParserOptions())
             .Select(e => (object)e)
             .Finally(client.Dispose);
     }
 
-    private static IObservable<object> FromStreamInMemory(int race)
+    private static IObservable<object> FromStreamInMemory(int race, RaceState state)
     {
         var lines = string.Concat(Enumerable.Range(0, Events).Select(i => $"{{\"n\":{i}}}\n"));
         return StreamObservable.FromStream(new MemoryStream(Encoding.UTF8.GetBytes(lines)), bufferSize: 8)
-            .ParseJsonLines(RaceJson.Default.RaceItem)
+            .ParseJsonLines(state.JsonTypeInfo())
             .Select(e => (object)e);
     }
 
@@ -210,18 +230,80 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
         public int NextAfterTerminal;
         public int DoubleTerminal;
         public int Overlapping;
+        public int AfterLeaving;
         public int Unobserved;
         public int Unhandled;
 
-        public bool IsClean => NextAfterTerminal == 0 && DoubleTerminal == 0 && Overlapping == 0 && Unobserved == 0 && Unhandled == 0;
+        public bool IsClean => NextAfterTerminal == 0 && DoubleTerminal == 0 && Overlapping == 0 && AfterLeaving == 0 && Unobserved == 0 && Unhandled == 0;
 
         public override string ToString() =>
-            $"OnNext after terminal {NextAfterTerminal}, double terminal {DoubleTerminal}, overlapping calls {Overlapping}, unobserved task exceptions {Unobserved}, unhandled {Unhandled}";
+            $"OnNext after terminal {NextAfterTerminal}, double terminal {DoubleTerminal}, overlapping calls {Overlapping}, calls after a dispose from OnNext {AfterLeaving}, unobserved task exceptions {Unobserved}, unhandled {Unhandled}";
+    }
+
+    /// <summary>One race's dice and flags, shared by its observer and the user callbacks its source calls.</summary>
+    /// <remarks>
+    /// One race in five has a user callback (a comment handler, a JSON converter) that throws at a random point: that
+    /// must end the stream through OnError, never on the unhandled path. The callbacks also check that nothing is
+    /// called once the subscriber has left from inside OnNext (on that same thread, so that is deterministic).
+    /// </remarks>
+    private sealed class RaceState(RaceCounts counts, Random random)
+    {
+        private readonly int _failAt = random.Next(5) == 0 ? random.Next(Events) : -1;
+        private int _callbacks;
+
+        public RaceCounts Counts { get; } = counts;
+
+        public Random Random { get; } = random;
+
+        public volatile bool Left;
+
+        public SseParserOptions ParserOptions() => new() { OnComment = _ => Callback(), OnRetry = _ => CheckStillThere() };
+
+        public System.Text.Json.Serialization.Metadata.JsonTypeInfo<RaceItem> JsonTypeInfo() =>
+            _failAt < 0 ? RaceJson.Default.RaceItem : FailingRaceItemConverter.TypeInfo(this);
+
+        public void Callback()
+        {
+            CheckStillThere();
+            if (_callbacks++ == _failAt)
+            {
+                throw new InvalidOperationException("a user callback's bug");
+            }
+        }
+
+        public void CheckStillThere()
+        {
+            if (Left)
+            {
+                Interlocked.Increment(ref Counts.AfterLeaving);
+            }
+        }
+    }
+
+    /// <summary>A user's converter that reads items and throws at the race's chosen one.</summary>
+    private sealed class FailingRaceItemConverter(RaceState state) : JsonConverter<RaceItem>
+    {
+        public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<RaceItem> TypeInfo(RaceState state) =>
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<RaceItem>)new System.Text.Json.JsonSerializerOptions
+            {
+                Converters = { new FailingRaceItemConverter(state) },
+                TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+            }.GetTypeInfo(typeof(RaceItem));
+
+        public override RaceItem Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+        {
+            using var document = System.Text.Json.JsonDocument.ParseValue(ref reader);
+            state.Callback();
+            return new RaceItem(document.RootElement.GetProperty("n").GetInt32());
+        }
+
+        public override void Write(System.Text.Json.Utf8JsonWriter writer, RaceItem value, System.Text.Json.JsonSerializerOptions options) => throw new NotSupportedException();
     }
 
     /// <summary>Checks the Rx grammar on every call, from whatever thread it comes.</summary>
-    private sealed class CheckingObserver(RaceCounts counts, Action<int>? onNext) : IObserver<object>
+    private sealed class CheckingObserver(RaceState state, Action<int>? onNext) : IObserver<object>
     {
+        private readonly RaceCounts counts = state.Counts;
         private readonly TaskCompletionSource _terminal = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource[] _reached = Enumerable.Range(0, Events).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         private int _inside;
@@ -268,6 +350,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
 
         private void Enter()
         {
+            state.CheckStillThere();
             if (Interlocked.Increment(ref _inside) != 1)
             {
                 Interlocked.Increment(ref counts.Overlapping);
