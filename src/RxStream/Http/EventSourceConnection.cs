@@ -85,11 +85,10 @@ internal static class EventSourceConnection
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
         {
             var options = session.Options;
-            using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var idle = options.IdleTimeout is { } limit ? new IdleWatch(session.Scheduler, limit, connection) : null;
+            using var idle = options.IdleTimeout is { } limit ? new IdleWatch(session.Scheduler, limit, cancellationToken) : null;
             try
             {
-                await ConnectAndReadAsync(emitter, idle, connection.Token).ConfigureAwait(false);
+                await ConnectAndReadAsync(emitter, idle, idle?.Token ?? cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (idle is { Fired: true } && !cancellationToken.IsCancellationRequested)
             {
@@ -145,6 +144,7 @@ internal static class EventSourceConnection
                 var parserOptions = options.Parser ?? DefaultParserOptions;
                 var handler = new Handler(emitter, context, parserOptions);
                 var parser = new SseStreamParser(parserOptions, handler, session.LastEventId);
+                handler.Parser = parser;
                 try
                 {
                     int read;
@@ -185,18 +185,41 @@ internal static class EventSourceConnection
     }
 
     /// <summary>Sends parsed events downstream, the server's reconnection time to the policy, and both to the user's callbacks.</summary>
+    /// <remarks>
+    /// What a user callback throws unwinds the read loop and fails the attempt through <c>OnError</c>, as on
+    /// <see cref="StreamObservable.ParseSse"/>. Once the subscriber has left (a dispose from inside <c>OnNext</c>), the
+    /// parser stops at once and no callback runs for the rest of the chunk.
+    /// </remarks>
     private sealed class Handler(AsyncLoopSource<SseEvent>.Emitter emitter, ReconnectContext? context, SseParserOptions parserOptions) : ISseParserHandler
     {
-        public void OnEvent(in SseEvent value) => emitter.Next(value);
+        public SseStreamParser? Parser { get; set; }
+
+        public void OnEvent(in SseEvent value)
+        {
+            emitter.Next(value);
+            if (emitter.IsStopped)
+            {
+                Parser?.Stop();
+            }
+        }
 
         // Heartbeats: the read that carried them already counted as activity; the user may still want to see them.
-        public void OnComment(ReadOnlySpan<byte> text) => parserOptions.OnComment?.Invoke(Encoding.UTF8.GetString(text));
+        public void OnComment(ReadOnlySpan<byte> text)
+        {
+            if (parserOptions.OnComment is { } onComment && !emitter.IsStopped)
+            {
+                onComment(Encoding.UTF8.GetString(text));
+            }
+        }
 
         // "Set the event stream's reconnection time to that integer."
         public void OnRetry(TimeSpan reconnectionTime)
         {
             context?.SetRetryDelay(reconnectionTime);
-            parserOptions.OnRetry?.Invoke(reconnectionTime);
+            if (parserOptions.OnRetry is { } onRetry && !emitter.IsStopped)
+            {
+                onRetry(reconnectionTime);
+            }
         }
     }
 }

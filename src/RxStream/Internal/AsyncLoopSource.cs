@@ -8,7 +8,8 @@ namespace RxStream.Internal;
 /// <para>The producer emits through <see cref="Emitter"/>, which stops at disposal and tells an exception thrown by
 /// the observer itself apart from a failure of the stream: the former aborts the connection (the producer's
 /// <c>finally</c> blocks run as the exception unwinds) and goes to <see cref="ObserverFault"/>, never to
-/// <c>OnError</c>.</para>
+/// <c>OnError</c>. So does an exception thrown from <c>OnCompleted</c> or <c>OnError</c>: nothing an observer throws is
+/// lost in the discarded task, nor left to <see cref="TaskScheduler.UnobservedTaskException"/>.</para>
 /// </remarks>
 /// <typeparam name="T">What the source emits.</typeparam>
 internal abstract class AsyncLoopSource<T> : IObservable<T>
@@ -28,18 +29,32 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
 
     private async Task RunLoopAsync(Emitter emitter)
     {
+        Exception? error = null;
         try
         {
             await RunAsync(emitter, emitter.Token).ConfigureAwait(false);
+        }
+        catch (Exception failure)
+        {
+            error = failure;
+        }
+
+        // The terminal call runs outside the try, so that what the observer throws from it is not mistaken for a
+        // failure of the stream (and sent back to the same observer's OnError), nor lost in this discarded task.
+        if (emitter.TakeObserverFault() is { } fault)
+        {
+            // The observer threw from OnNext: the producer has unwound (a finally block may even have replaced the
+            // exception that carried the fault), and the observer hears nothing more.
+            ObserverFault.Report(fault);
+        }
+        else if (error is null)
+        {
             emitter.Complete();
         }
-        catch (ObserverFaultedException fault)
+        else
         {
-            ObserverFault.Report(fault.InnerException!);
-        }
-        catch (Exception error)
-        {
-            // A cancellation after disposal is the disposal itself, not an error anyone is waiting for.
+            // A cancellation after disposal is the disposal itself, not an error anyone is waiting for: Fail finds
+            // no observer then.
             emitter.Fail(error);
         }
     }
@@ -52,6 +67,10 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
     {
         private readonly CancellationTokenSource _cancellation = new();
         private IObserver<T>? _observer;
+
+        // What the observer threw from OnNext, kept here as well as in the exception that unwinds the producer, so
+        // that a finally block throwing on the way out cannot make it disappear.
+        private Exception? _observerFault;
 
         public Emitter(IObserver<T> observer) => _observer = observer;
 
@@ -79,13 +98,49 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
             catch (Exception fault)
             {
                 Volatile.Write(ref _observer, null);
+                Volatile.Write(ref _observerFault, fault);
                 throw new ObserverFaultedException(fault);
             }
         }
 
-        public void Complete() => Interlocked.Exchange(ref _observer, null)?.OnCompleted();
+        /// <summary>Sends <c>OnCompleted</c> unless the subscription has stopped; what the observer throws goes to <see cref="ObserverFault"/>.</summary>
+        public void Complete()
+        {
+            if (Interlocked.Exchange(ref _observer, null) is { } observer)
+            {
+                try
+                {
+                    observer.OnCompleted();
+                }
+                catch (Exception fault)
+                {
+                    ObserverFault.Report(fault);
+                }
+            }
+        }
 
-        public void Fail(Exception error) => Interlocked.Exchange(ref _observer, null)?.OnError(error);
+        /// <summary>Sends <c>OnError</c> unless the subscription has stopped; what the observer throws goes to <see cref="ObserverFault"/>.</summary>
+        /// <remarks>
+        /// An observer subscribed without an error handler rethrows <paramref name="error"/> itself (Rx's default
+        /// <c>onError</c>): as in Rx, where nobody handles an error it is reported unhandled, not left in a task.
+        /// </remarks>
+        public void Fail(Exception error)
+        {
+            if (Interlocked.Exchange(ref _observer, null) is { } observer)
+            {
+                try
+                {
+                    observer.OnError(error);
+                }
+                catch (Exception fault)
+                {
+                    ObserverFault.Report(fault);
+                }
+            }
+        }
+
+        /// <summary>Returns what the observer threw from <c>OnNext</c>, once; <see langword="null"/> if it threw nothing.</summary>
+        public Exception? TakeObserverFault() => Interlocked.Exchange(ref _observerFault, null);
 
         public void Dispose()
         {

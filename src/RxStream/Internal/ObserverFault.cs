@@ -2,12 +2,13 @@ using System.Runtime.ExceptionServices;
 
 namespace RxStream.Internal;
 
-/// <summary>Sends an exception thrown by a subscriber's own <c>OnNext</c> to the unhandled-exception path.</summary>
+/// <summary>Sends an exception thrown by a subscriber's own <c>OnNext</c>, <c>OnError</c> or <c>OnCompleted</c> to the unhandled-exception path.</summary>
 /// <remarks>
 /// A source's read loop runs on the thread pool, so nobody is on the stack to receive what the observer threw.
 /// Rerouting it to <c>OnError</c> would hand the observer its own bug as if the stream had failed (and a reconnect
 /// policy would retry it); swallowing it would hide the bug. Like Rx's schedulers, we rethrow it where the process
-/// reports unhandled exceptions. Tests swap <see cref="Handler"/> to observe it.
+/// reports unhandled exceptions. That includes the stream's own error rethrown by an observer subscribed without an
+/// error handler (Rx's default <c>onError</c>): nobody handles it, so it is reported as unhandled, not left in a task. Tests swap <see cref="Handler"/> to observe it.
 /// </remarks>
 internal static class ObserverFault
 {

@@ -21,6 +21,12 @@ internal sealed class SseStreamParser : IDisposable
     private readonly ISseParserHandler _handler;
     private readonly SseParserOptions _options;
 
+    // Where the line and data buffers come from and go back to; tests pass a counting pool.
+    private readonly ArrayPool<byte> _pool;
+
+    // Set by Stop: the handler's subscriber is gone, so not one more line is read, not even the rest of this piece.
+    private volatile bool _stopped;
+
     // How many bytes of a leading BOM have been matched; -1 once the start of the stream is behind us.
     private int _bomMatched;
 
@@ -50,10 +56,11 @@ internal sealed class SseStreamParser : IDisposable
     // The reconnection time set by a retry field of the current block, reported with its event.
     private TimeSpan? _blockRetry;
 
-    public SseStreamParser(SseParserOptions options, ISseParserHandler handler, string? lastEventId = null)
+    public SseStreamParser(SseParserOptions options, ISseParserHandler handler, string? lastEventId = null, ArrayPool<byte>? pool = null)
     {
         _options = options;
         _handler = handler;
+        _pool = pool ?? ArrayPool<byte>.Shared;
         _lastEventId = _lastEventIdBuffer = lastEventId ?? options.InitialLastEventId ?? string.Empty;
     }
 
@@ -64,7 +71,7 @@ internal sealed class SseStreamParser : IDisposable
     /// <exception cref="StreamLimitExceededException">A line or an event crossed its limit.</exception>
     public void Feed(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.IsEmpty)
+        if (bytes.IsEmpty || _stopped)
         {
             return;
         }
@@ -111,6 +118,12 @@ internal sealed class SseStreamParser : IDisposable
                 ProcessLine(line);
             }
 
+            // A line reports at most one thing to the handler; if that made the subscriber leave, stop here.
+            if (_stopped)
+            {
+                return;
+            }
+
             if (bytes[end] == (byte)'\r')
             {
                 if (end + 1 == bytes.Length)
@@ -140,19 +153,23 @@ internal sealed class SseStreamParser : IDisposable
         _blockRetry = null;
     }
 
+    /// <summary>Stops the parser at once: <see cref="Feed"/> reports nothing more, not even from the rest of the piece it is reading.</summary>
+    /// <remarks>Called when the subscriber leaves from inside a handler call (a re-entrant dispose), so no user callback runs after it.</remarks>
+    public void Stop() => _stopped = true;
+
     public void Dispose()
     {
         if (_line is { } line)
         {
             _line = null;
             _lineLength = 0;
-            ArrayPool<byte>.Shared.Return(line);
+            _pool.Return(line);
         }
 
         if (_data is { } data)
         {
             _data = null;
-            ArrayPool<byte>.Shared.Return(data);
+            _pool.Return(data);
         }
     }
 
@@ -197,11 +214,11 @@ internal sealed class SseStreamParser : IDisposable
         CheckLineLength(length);
         if (_line is null || _line.Length < length)
         {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(length, Math.Min(_options.MaxLineLength, Math.Max(256, (_line?.Length ?? 0) * 2))));
+            var grown = _pool.Rent(Math.Max(length, Math.Min(_options.MaxLineLength, Math.Max(256, (_line?.Length ?? 0) * 2))));
             if (_line is not null)
             {
                 _line.AsSpan(0, _lineLength).CopyTo(grown);
-                ArrayPool<byte>.Shared.Return(_line);
+                _pool.Return(_line);
             }
 
             _line = grown;
@@ -216,7 +233,7 @@ internal sealed class SseStreamParser : IDisposable
         if (_line is { Length: > RetainedLineBufferSize } line && _lineLength == 0)
         {
             _line = null;
-            ArrayPool<byte>.Shared.Return(line);
+            _pool.Return(line);
         }
     }
 
@@ -324,11 +341,11 @@ internal sealed class SseStreamParser : IDisposable
 
         if (_data is null || _data.Length < length)
         {
-            var grown = ArrayPool<byte>.Shared.Rent(Math.Max(length, Math.Max(256, (_data?.Length ?? 0) * 2)));
+            var grown = _pool.Rent(Math.Max(length, Math.Max(256, (_data?.Length ?? 0) * 2)));
             if (_data is not null)
             {
                 _data.AsSpan(0, _dataLength).CopyTo(grown);
-                ArrayPool<byte>.Shared.Return(_data);
+                _pool.Return(_data);
             }
 
             _data = grown;
