@@ -32,7 +32,7 @@ public sealed partial class AotConsumerTests(PackedRelease release, ITestOutputH
             publishArgs.Add($"-p:CppCompilerAndLinker={compiler}");
         }
 
-        var publish = await ChildProcess.RunAsync("dotnet", publishArgs, project, PackedRelease.BuildLimit, release.Environment);
+        var publish = await ChildProcess.RunAsync("dotnet", publishArgs, project, PackedRelease.BuildLimit, release.Environment, yieldCpu: true);
 
         Assert.True(publish.ExitCode == 0, publish.Output);
         var warnings = TrimOrAotWarning().Matches(publish.Stdout + publish.Stderr).Select(m => m.Value).Distinct().ToList();

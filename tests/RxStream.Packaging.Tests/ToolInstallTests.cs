@@ -22,7 +22,8 @@ public sealed class ToolInstallTests(PackedRelease release, ITestOutputHelper ou
             ["tool", "install", "--tool-path", tools, "--add-source", release.Packages, "RxStream.Cli", "--version", release.Version],
             release.Root,
             PackedRelease.BuildLimit,
-            release.Environment);
+            release.Environment,
+            yieldCpu: true);
         Assert.True(install.ExitCode == 0, install.Output);
         output.WriteLine($"tool install took {install.Elapsed.TotalSeconds:F1} s");
         var rxstream = Path.Combine(tools, "rxstream");

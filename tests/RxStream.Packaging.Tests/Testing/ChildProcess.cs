@@ -23,13 +23,23 @@ public static class ChildProcess
     /// <param name="workingDirectory">Where it runs.</param>
     /// <param name="limit">How long it may run before it is killed and the run fails.</param>
     /// <param name="environment">Variables to set (a <see langword="null"/> value removes one).</param>
+    /// <param name="yieldCpu">Whether to run it (and every process it starts) at a lower priority, through <c>nice</c>: a
+    /// build or an AOT compilation then takes only the CPU that the other test assemblies, running at the same time
+    /// and some of them bounded in wall-clock time, leave free.</param>
     public static async Task<ChildResult> RunAsync(
         string program,
         IEnumerable<string> args,
         string workingDirectory,
         TimeSpan limit,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null,
+        bool yieldCpu = false)
     {
+        if (yieldCpu && !OperatingSystem.IsWindows())
+        {
+            args = ["-n", "10", program, .. args];
+            program = "nice";
+        }
+
         var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,

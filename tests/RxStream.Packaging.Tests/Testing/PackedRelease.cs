@@ -59,7 +59,8 @@ public sealed class PackedRelease : IAsyncLifetime
             ["pack", Repository.Solution, "-c", "Release", "-o", Packages, "--artifacts-path", Path.Combine(Root, "artifacts"), "--disable-build-servers"],
             Repository.Root,
             BuildLimit,
-            new Dictionary<string, string?>(Environment) { ["NUGET_PACKAGES"] = null });
+            new Dictionary<string, string?>(Environment) { ["NUGET_PACKAGES"] = null },
+            yieldCpu: true);
         if (Pack.ExitCode != 0)
         {
             throw new InvalidOperationException($"The README's pack command failed.\n{Pack.Output}");
