@@ -44,11 +44,11 @@ var ndjson = await StreamObservable.Fetch(client, new Uri(server, "ndjson"))
     .ToTask(deadline.Token);
 Console.WriteLine($"ndjson: {string.Join(',', ndjson)}");
 
-// Reconnect: the first attempt gets a 503, the second the answer.
+// Reconnect: the first attempt gets a 503, the second the answer, whose bytes stop at a sentinel split across writes.
 var recovered = await StreamObservable.Fetch(client, new Uri(server, "flaky"))
     .Reconnect(new ReconnectOptions { BaseDelay = TimeSpan.FromMilliseconds(50), UseJitter = false, MaxFailedAttempts = 3 })
+    .TakeUntilSentinel("LLM-EOF"u8.ToArray())
     .DecodeUtf8()
-    .TakeUntilSentinel("LLM-EOF")
     .ToArray()
     .ToTask(deadline.Token);
 Console.WriteLine($"reconnect: {string.Concat(recovered)}");
