@@ -24,7 +24,7 @@ internal static class EventSourceConnection
             // One session per subscription: it carries the last event ID from one attempt to the next.
             var session = new Session(client, url, options);
             return options.ShouldReconnect
-                ? StreamObservable.Reconnect(context => new Attempt(session, context), options.Reconnect! with { ReconnectOnCompleted = true })
+                ? ReconnectObservable.Create(context => new Attempt(session, context), options.Reconnect! with { ReconnectOnCompleted = true }, session.Scheduler)
                 : new Attempt(session, context: null);
         });
 
@@ -35,7 +35,7 @@ internal static class EventSourceConnection
 
         public EventSourceOptions Options { get; } = options;
 
-        public IScheduler Scheduler { get; } = options.Scheduler ?? DefaultScheduler.Instance;
+        public IScheduler Scheduler { get; } = SchedulerDefaults.Resolve(options.Scheduler);
 
         // "The last event ID string": the ID of the last event dispatched, not an id line whose event never completed.
         public string LastEventId { get; set; } = options.LastEventId ?? string.Empty;

@@ -24,7 +24,7 @@ namespace RxStream.WebSockets;
 /// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own
 /// (copied out at its exact size instead if it fills less than three quarters of that array).</para>
 /// </remarks>
-public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk>
+public sealed class WebSocketConnection : IObservable<Chunk>
 {
     private readonly Uri _uri;
     private readonly WebSocketConnectOptions _options;
@@ -47,10 +47,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
     public string? CloseStatusDescription { get; private set; }
 
     /// <inheritdoc/>
-    public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this, attempt: null).Subscribe(observer);
-
-    /// <inheritdoc/>
-    IObservable<Chunk> IReportsOpen<Chunk>.Connect(ReconnectContext context) => new Receiver(this, context);
+    public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this, ReconnectContext.Current).Subscribe(observer);
 
     /// <summary>Sends a text message on the open connection.</summary>
     /// <param name="text">The message.</param>
@@ -243,7 +240,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
         // "Start the WebSocket closing handshake": send 1000 now, and abort if the server has not answered in time.
         private static void BeginClose(ClientWebSocket socket, WebSocketConnectOptions options, System.Reactive.Disposables.SerialDisposable timer)
         {
-            timer.Disposable = (options.Scheduler ?? DefaultScheduler.Instance).Schedule(options.CloseTimeout, socket.Abort);
+            timer.Disposable = SchedulerDefaults.Resolve(options.Scheduler).Schedule(options.CloseTimeout, socket.Abort);
             _ = socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None)
                 .ContinueWith(static (send, state) => ((ClientWebSocket)state!).Abort(), socket, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }

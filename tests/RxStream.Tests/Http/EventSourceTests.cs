@@ -16,7 +16,7 @@ namespace RxStream.Tests.Http;
 
 public sealed class EventSourceTests : IAsyncLifetime
 {
-    private static readonly ReconnectOptions Brisk = new() { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
+    private static readonly ReconnectOptions Brisk = new() { BaseDelay = TimeSpan.FromMilliseconds(10), MinDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
     private readonly List<string?> _lastEventIds = [];
     private readonly TaskCompletionSource _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LoopbackServer _server = null!;
