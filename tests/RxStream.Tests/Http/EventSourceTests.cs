@@ -311,6 +311,36 @@ public sealed class EventSourceTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task EventSource_OneScheduler_TimesTheReconnectDelaysInVirtualTime()
+    {
+        // A server that says "retry: 0" and closes, for ever: only the options' one scheduler may let the client back.
+        using var client = new HttpClient(new StubHandler((_, _) =>
+        {
+            var content = new ByteArrayContent("retry: 0\n\n"u8.ToArray());
+            content.Headers.ContentType = new("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }));
+        var virtualTime = new TestScheduler();
+        var scheduler = new SignallingScheduler(virtualTime);
+        var statuses = new AsyncObserver<ConnectionStatus>();
+        var options = new EventSourceOptions { Scheduler = scheduler, Reconnect = new ReconnectOptions { UseJitter = false, Status = statuses } };
+
+        using var subscription = StreamObservable.EventSource(client, new Uri("http://127.0.0.1/stub"), options).Subscribe(_ => { });
+        var delays = new List<TimeSpan>();
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await scheduler.Scheduled.WaitAsync(AsyncObserver<int>.Patience);
+            var reconnecting = statuses.Values.OfType<ConnectionStatus.Reconnecting>().Last();
+            delays.Add(reconnecting.Delay);
+            Assert.Equal(attempt, statuses.Values.OfType<ConnectionStatus.Open>().Count());
+            scheduler.AdvanceBy(reconnecting.Delay);
+        }
+
+        // The floor, then doubling: 4 connections in 7.5 virtual seconds, where the old default timer reconnected at once.
+        Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], delays);
+    }
+
     private static async IAsyncEnumerable<SseItem<string>> Items()
     {
         foreach (var data in new[] { "alpha", "beta", "line one\nline two" })
@@ -374,5 +404,52 @@ public sealed class EventSourceTests : IAsyncLifetime
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Serializes a virtual-time scheduler for a test whose work is scheduled from pool threads, and signals each scheduling.</summary>
+    private sealed class SignallingScheduler(TestScheduler inner) : System.Reactive.Concurrency.IScheduler
+    {
+        public SemaphoreSlim Scheduled { get; } = new(0);
+
+        public DateTimeOffset Now
+        {
+            get
+            {
+                lock (inner)
+                {
+                    return inner.Now;
+                }
+            }
+        }
+
+        public void AdvanceBy(TimeSpan time)
+        {
+            lock (inner)
+            {
+                inner.AdvanceBy(time.Ticks);
+            }
+        }
+
+        public IDisposable Schedule<TState>(TState state, Func<System.Reactive.Concurrency.IScheduler, TState, IDisposable> action) => Schedule(state, TimeSpan.Zero, action);
+
+        public IDisposable Schedule<TState>(TState state, TimeSpan dueTime, Func<System.Reactive.Concurrency.IScheduler, TState, IDisposable> action)
+        {
+            IDisposable work;
+            lock (inner)
+            {
+                work = inner.ScheduleRelative(state, dueTime.Ticks, (_, s) => action(this, s));
+            }
+
+            Scheduled.Release();
+            return System.Reactive.Disposables.Disposable.Create(() =>
+            {
+                lock (inner)
+                {
+                    work.Dispose();
+                }
+            });
+        }
+
+        public IDisposable Schedule<TState>(TState state, DateTimeOffset dueTime, Func<System.Reactive.Concurrency.IScheduler, TState, IDisposable> action) => Schedule(state, dueTime - Now, action);
     }
 }
