@@ -21,11 +21,13 @@ internal static class EventSourceConnection
     public static IObservable<SseEvent> Create(HttpMessageInvoker client, Uri url, EventSourceOptions options) =>
         Observable.Defer(() =>
         {
-            // One session per subscription: it carries the last event ID from one attempt to the next.
+            // One session per subscription: it carries the last event ID from one attempt to the next. Without a policy
+            // of its own, a connection subscribed for a user's Reconnect attempt tells that policy of its opening, its
+            // retry: time and a 204, as it would tell its own.
             var session = new Session(client, url, options);
             return options.ShouldReconnect
                 ? ReconnectObservable.Create(context => new Attempt(session, context), options.Reconnect! with { ReconnectOnCompleted = true }, session.Scheduler)
-                : new Attempt(session, context: null);
+                : new Attempt(session, ReconnectContext.Current);
         });
 
     /// <summary>Holds what outlives one connection of a subscription.</summary>

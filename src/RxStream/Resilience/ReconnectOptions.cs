@@ -124,7 +124,9 @@ public sealed record ReconnectOptions
     public Func<Exception, bool>? ShouldReconnect { get; init; }
 
     /// <summary>Gets where the lifecycle of each subscription is reported (a <c>BehaviorSubject</c>, say); none by default.</summary>
-    /// <remarks>Receives only <c>OnNext</c>, on the thread where the change happened.</remarks>
+    /// <remarks>Receives only <c>OnNext</c>, on the thread where the change happened, one call at a time (under a lock:
+    /// do not block in it on another thread that disposes the subscription). <see cref="ConnectionStatus.Closed"/> comes
+    /// exactly once per subscription, and last.</remarks>
     public IObserver<ConnectionStatus>? Status { get; init; }
 
     /// <summary>Decides by default whether an error is transient: network failures, timeouts, 408, 429 and 5xx are; a 4xx, a wrong content type, a crossed limit or anything unknown is not.</summary>

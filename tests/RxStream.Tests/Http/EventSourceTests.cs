@@ -341,6 +341,29 @@ public sealed class EventSourceTests : IAsyncLifetime
         Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], delays);
     }
 
+    [Fact]
+    public async Task EventSource_WithoutItsOwnPolicyUnderReconnect_TellsThatPolicyItsOpeningAndRetry()
+    {
+        using var client = new HttpClient(new StubHandler((_, _) =>
+        {
+            var content = new ByteArrayContent("retry: 3000\ndata: x\n\n"u8.ToArray());
+            content.Headers.ContentType = new("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }));
+        var scheduler = new SignallingScheduler(new TestScheduler());
+        var statuses = new AsyncObserver<ConnectionStatus>();
+
+        using var subscription = StreamObservable.EventSource(client, new Uri("http://127.0.0.1/stub"), new EventSourceOptions { Reconnect = null })
+            .Select(e => e.Data)
+            .Reconnect(new ReconnectOptions { UseJitter = false, ReconnectOnCompleted = true, Status = statuses }, scheduler)
+            .Subscribe(_ => { });
+        await scheduler.Scheduled.WaitAsync(AsyncObserver<int>.Patience);
+
+        var open = Assert.IsType<ConnectionStatus.Open>(statuses.Values[1]);
+        Assert.Equal(HttpStatusCode.OK, Assert.IsType<HttpResponseStart>(open.Details).StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<ConnectionStatus.Reconnecting>(statuses.Values[2]).Delay);
+    }
+
     private static async IAsyncEnumerable<SseItem<string>> Items()
     {
         foreach (var data in new[] { "alpha", "beta", "line one\nline two" })
