@@ -57,9 +57,6 @@ internal static class ReconnectObservable
         // The attempt whose notifications count; null between an attempt's end and the next one's start.
         private ReconnectContext? _attempt;
 
-        // Whether Closed went out: nothing is reported after it. Guarded by _statusGate.
-        private bool _closedReported;
-
         // Touched only by the attempt in progress and the timer that starts the next, which never overlap.
         private int _attempts;
         private int _failures;
@@ -246,18 +243,10 @@ internal static class ReconnectObservable
 
             lock (_statusGate)
             {
-                if (_closedReported)
+                // Closed comes only from the one caller that stopped the subscription, after it did; anything else
+                // checked here, under the lock, so it can neither follow Closed nor overlap it.
+                if (status is not ConnectionStatus.Closed && IsStopped)
                 {
-                    return;
-                }
-
-                if (status is ConnectionStatus.Closed)
-                {
-                    _closedReported = true;
-                }
-                else if (IsStopped)
-                {
-                    // The subscription has ended and its Closed is on its way: nothing may follow it.
                     return;
                 }
 
