@@ -21,11 +21,13 @@ internal static class EventSourceConnection
     public static IObservable<SseEvent> Create(HttpMessageInvoker client, Uri url, EventSourceOptions options) =>
         Observable.Defer(() =>
         {
-            // One session per subscription: it carries the last event ID from one attempt to the next.
+            // One session per subscription: it carries the last event ID from one attempt to the next. Without a policy
+            // of its own, a connection subscribed for a user's Reconnect attempt tells that policy of its opening, its
+            // retry: time and a 204, as it would tell its own.
             var session = new Session(client, url, options);
             return options.ShouldReconnect
-                ? StreamObservable.Reconnect(context => new Attempt(session, context), options.Reconnect! with { ReconnectOnCompleted = true })
-                : new Attempt(session, context: null);
+                ? ReconnectObservable.Create(context => new Attempt(session, context), options.Reconnect! with { ReconnectOnCompleted = true }, session.Scheduler)
+                : new Attempt(session, ReconnectContext.Current);
         });
 
     /// <summary>Holds what outlives one connection of a subscription.</summary>
@@ -35,7 +37,7 @@ internal static class EventSourceConnection
 
         public EventSourceOptions Options { get; } = options;
 
-        public IScheduler Scheduler { get; } = options.Scheduler ?? DefaultScheduler.Instance;
+        public IScheduler Scheduler { get; } = SchedulerDefaults.Resolve(options.Scheduler);
 
         // "The last event ID string": the ID of the last event dispatched, not an id line whose event never completed.
         public string LastEventId { get; set; } = options.LastEventId ?? string.Empty;

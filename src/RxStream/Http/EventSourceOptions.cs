@@ -92,7 +92,8 @@ public sealed record EventSourceOptions
     /// <summary>Gets a callback told about each response that opens the stream (the <c>onopen</c> moment), or <see langword="null"/>.</summary>
     public Action<HttpResponseStart>? OnOpen { get; init; }
 
-    /// <summary>Gets the scheduler that times timeouts (the reconnect policy has its own); <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
+    /// <summary>Gets the one scheduler that times this stream: connect and idle timeouts, reconnect delays and the backoff reset; <see cref="DefaultScheduler.Instance"/> when <see langword="null"/>.</summary>
+    /// <remarks>Set it to a virtual-time scheduler and every timing of the stream runs in virtual time.</remarks>
     public IScheduler? Scheduler { get; init; }
 
     internal bool ShouldReconnect => Reconnect is not null && (IsIdempotent(Method) || ResendNonIdempotentRequests);

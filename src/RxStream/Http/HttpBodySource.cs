@@ -1,4 +1,3 @@
-using System.Reactive.Concurrency;
 using RxStream.Internal;
 using RxStream.IO;
 using RxStream.Resilience;
@@ -13,7 +12,7 @@ namespace RxStream.Http;
 /// first drains it for up to its <see cref="SocketsHttpHandler.ResponseDrainTimeout"/>
 /// (<see cref="StreamObservable.CreateHttpHandler"/> sets that to zero).
 /// </remarks>
-internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IReportsOpen<Chunk>
+internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IObservable<Chunk>
 {
     private readonly HttpMessageInvoker _client;
     private readonly Func<CancellationToken, ValueTask<HttpRequestMessage>> _createRequest;
@@ -30,7 +29,12 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IReportsOpen<Chun
         _attempt = attempt;
     }
 
-    public IObservable<Chunk> Connect(ReconnectContext context) => new HttpBodySource(_client, _createRequest, _options, context);
+    // Re-implements Subscribe for callers through the interface (every operator): a subscription made for a Reconnect
+    // attempt, however many operators down, runs with that attempt so that it can report its opening.
+    IDisposable IObservable<Chunk>.Subscribe(IObserver<Chunk> observer) =>
+        ReconnectContext.Current is { } attempt && _attempt is null
+            ? new HttpBodySource(_client, _createRequest, _options, attempt).Subscribe(observer)
+            : Subscribe(observer);
 
     protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
     {
@@ -40,7 +44,7 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IReportsOpen<Chun
             _options.ConnectTimeout,
             _options.MaxRedirects,
             _options.ErrorBodyPreviewBytes,
-            _options.Scheduler ?? DefaultScheduler.Instance,
+            SchedulerDefaults.Resolve(_options.Scheduler),
             cancellationToken).ConfigureAwait(false);
         using var request = response.RequestMessage;
         var start = HttpResponseStart.From(response);

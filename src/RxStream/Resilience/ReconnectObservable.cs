@@ -8,6 +8,12 @@ namespace RxStream.Resilience;
 /// <para>Attempts never overlap: the next is scheduled only after the previous one has ended, so the downstream
 /// observer sees one serialized sequence. Disposal stops the current attempt (aborting its connection) or the
 /// pending timer, whichever is live.</para>
+/// <para>The subscription ends exactly once: one field, changed with <see cref="Interlocked"/>, decides whether a
+/// terminal notification, an exception thrown by the observer or a disposal (two racing ones included) ends it;
+/// the loser of that race does nothing. Each attempt ends at most once too, and what it reports after its end, or
+/// after the subscription's, is ignored.</para>
+/// <para>Statuses go out under a lock, so the status observer is never called from two threads at once, and after
+/// the one <see cref="ConnectionStatus.Closed"/> nothing more is reported.</para>
 /// <para>An exception thrown by the downstream observer is never retried: the subscription is torn down and the
 /// exception travels on up to whoever delivered the item.</para>
 /// </remarks>
@@ -17,43 +23,60 @@ internal static class ReconnectObservable
     {
         void ReportOpen(ReconnectContext context, object? details);
 
-        void SetRetryDelay(TimeSpan delay);
+        void SetRetryDelay(ReconnectContext context, TimeSpan delay);
     }
 
-    public static IObservable<T> Create<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options) => new Source<T>(connect, options);
+    public static IObservable<T> Create<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler) =>
+        new Source<T>(connect, options, scheduler);
 
-    private sealed class Source<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options) : IObservable<T>
+    private sealed class Source<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler) : IObservable<T>
     {
         public IDisposable Subscribe(IObserver<T> observer)
         {
             ArgumentNullException.ThrowIfNull(observer);
-            var session = new Session<T>(connect, options, observer);
+            var session = new Session<T>(connect, options, scheduler, observer);
             session.Connect();
             return session;
         }
     }
 
-    private sealed class Session<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IObserver<T> downstream) : ISession, IDisposable
+    private sealed class Session<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler, IObserver<T> downstream) : ISession, IDisposable
     {
+        private const int Running = 0;
+        private const int Stopped = 1;
+
+        // The live attempt or the pending timer; disposed once, at the end.
         private readonly SerialDisposable _current = new();
-        private readonly IScheduler _scheduler = options.Scheduler ?? DefaultScheduler.Instance;
+
+        // Serializes the status observer's calls.
+        private readonly object _statusGate = new();
+
+        // Running or Stopped: the one state that decides, with Interlocked, who ends the subscription.
+        private int _state;
+
+        // The attempt whose notifications count; null between an attempt's end and the next one's start.
         private ReconnectContext? _attempt;
+
+        // Touched only by the attempt in progress and the timer that starts the next, which never overlap.
         private int _attempts;
         private int _failures;
         private TimeSpan? _serverDelay;
-        private bool _dataSeen;
-        private volatile bool _stopped;
+
+        // Measures how long the current attempt's connection has been open; null until it opens.
+        private IStopwatch? _openFor;
+
+        private bool IsStopped => Volatile.Read(ref _state) == Stopped;
 
         public void Connect()
         {
-            if (_stopped)
+            if (IsStopped)
             {
                 return;
             }
 
             var context = new ReconnectContext(this, ++_attempts, _failures);
+            _openFor = null;
             Volatile.Write(ref _attempt, context);
-            _dataSeen = false;
             Report(new ConnectionStatus.Connecting(context.Attempt));
 
             // If the attempt ends synchronously, the reconnect timer replaces this slot and the subscription that
@@ -72,32 +95,33 @@ internal static class ReconnectObservable
                 return;
             }
 
-            slot.Disposable = connection.Subscribe(new AttemptObserver(this, context));
+            // The source, however many operators up, learns its attempt here (ReconnectContext.Current).
+            using (ReconnectContext.Enter(context))
+            {
+                slot.Disposable = connection.Subscribe(new AttemptObserver(this, context));
+            }
         }
 
         public void ReportOpen(ReconnectContext context, object? details)
         {
             if (IsCurrent(context))
             {
+                _openFor ??= scheduler.StartStopwatch();
                 Report(new ConnectionStatus.Open(context.Attempt, details));
             }
         }
 
-        public void SetRetryDelay(TimeSpan delay) => _serverDelay = delay;
-
-        public void Dispose()
+        public void SetRetryDelay(ReconnectContext context, TimeSpan delay)
         {
-            if (_stopped)
+            if (IsCurrent(context))
             {
-                return;
+                _serverDelay = delay;
             }
-
-            _stopped = true;
-            _current.Dispose();
-            Report(new ConnectionStatus.Closed(null));
         }
 
-        private bool IsCurrent(ReconnectContext context) => !_stopped && ReferenceEquals(Volatile.Read(ref _attempt), context);
+        public void Dispose() => TryStop(null);
+
+        private bool IsCurrent(ReconnectContext context) => !IsStopped && ReferenceEquals(Volatile.Read(ref _attempt), context);
 
         private void Next(ReconnectContext context, T value)
         {
@@ -106,28 +130,36 @@ internal static class ReconnectObservable
                 return;
             }
 
-            if (!_dataSeen)
-            {
-                // A connection that delivers data is a success: the next failure starts the backoff afresh.
-                _dataSeen = true;
-                _failures = 0;
-            }
-
+            // A source that never reports its opening is open once it delivers.
+            _openFor ??= scheduler.StartStopwatch();
             try
             {
-                downstream.OnNext(value);
+                if (ReconnectContext.Current is null)
+                {
+                    downstream.OnNext(value);
+                }
+                else
+                {
+                    // An item delivered while the source is being subscribed: whatever the observer subscribes in
+                    // response is not part of this attempt.
+                    using (ReconnectContext.Enter(null))
+                    {
+                        downstream.OnNext(value);
+                    }
+                }
             }
             catch
             {
                 // The observer's own bug: never a reason to reconnect. Tear down, then let it travel on.
-                Stop();
+                TryStop(null);
                 throw;
             }
         }
 
         private void End(ReconnectContext context, Exception? error)
         {
-            if (!IsCurrent(context))
+            // An attempt ends once: a second terminal notification, or one that lost to a disposal, is ignored.
+            if (IsStopped || Interlocked.CompareExchange(ref _attempt, null, context) != context)
             {
                 return;
             }
@@ -141,6 +173,12 @@ internal static class ReconnectObservable
                 return;
             }
 
+            if (_openFor is { } open && open.Elapsed >= options.BackoffResetThreshold)
+            {
+                // A connection that held long enough was a success: the backoff starts afresh.
+                _failures = 0;
+            }
+
             _failures++;
             if (options.MaxFailedAttempts is { } limit && _failures >= limit)
             {
@@ -151,26 +189,28 @@ internal static class ReconnectObservable
             var random = options.UseJitter ? (options.Randomizer ?? Random.Shared.NextDouble)() : 0;
             var delay = options.NextDelay(_failures, _serverDelay, (error as RxStreamException)?.RetryAfter, random);
             Report(new ConnectionStatus.Reconnecting(_attempts + 1, delay, error));
-            if (!_stopped)
+
+            // Hold the slot before scheduling: with a short delay Connect may run (on another thread, or inside
+            // Schedule itself) before Schedule returns, and store its own attempt in _current. Storing the timer
+            // afterwards would then dispose that attempt; assigning it to this slot, already replaced, disposes only
+            // the timer, which has fired. Once the subscription has stopped, the assignment disposes the slot at once.
+            var timer = new SingleAssignmentDisposable();
+            _current.Disposable = timer;
+            if (delay <= ReconnectOptions.LongestDelay)
             {
-                // Hold the slot before scheduling: with a short delay Connect may run (on another thread, or inside
-                // Schedule itself) before Schedule returns, and store its own attempt in _current. Storing the timer
-                // afterwards would then dispose that attempt; assigning it to this slot, already replaced, disposes
-                // only the timer, which has fired.
-                var timer = new SingleAssignmentDisposable();
-                _current.Disposable = timer;
-                timer.Disposable = _scheduler.Schedule(delay, Connect);
+                timer.Disposable = scheduler.Schedule(delay, Connect);
             }
+
+            // Longer means never: no timer, and the subscription waits for its disposal.
         }
 
         private void Finish(Exception? error)
         {
-            if (_stopped)
+            if (!TryStop(error))
             {
                 return;
             }
 
-            Stop(error);
             if (error is null)
             {
                 downstream.OnCompleted();
@@ -181,14 +221,38 @@ internal static class ReconnectObservable
             }
         }
 
-        private void Stop(Exception? cause = null)
+        private bool TryStop(Exception? cause)
         {
-            _stopped = true;
+            if (Interlocked.Exchange(ref _state, Stopped) == Stopped)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _attempt, null);
             _current.Dispose();
             Report(new ConnectionStatus.Closed(cause));
+            return true;
         }
 
-        private void Report(ConnectionStatus status) => options.Status?.OnNext(status);
+        private void Report(ConnectionStatus status)
+        {
+            if (options.Status is not { } observer)
+            {
+                return;
+            }
+
+            lock (_statusGate)
+            {
+                // Closed comes only from the one caller that stopped the subscription, after it did; anything else
+                // checked here, under the lock, so it can neither follow Closed nor overlap it.
+                if (status is not ConnectionStatus.Closed && IsStopped)
+                {
+                    return;
+                }
+
+                observer.OnNext(status);
+            }
+        }
 
         private sealed class AttemptObserver(Session<T> session, ReconnectContext context) : IObserver<T>
         {

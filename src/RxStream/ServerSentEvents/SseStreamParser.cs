@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 
 namespace RxStream.ServerSentEvents;
@@ -320,7 +321,7 @@ internal sealed class SseStreamParser : IDisposable
         {
             // "If the field value consists of only ASCII digits, then interpret the field value as an integer in base
             // ten, and set the event stream's reconnection time to that integer. Otherwise, ignore the field."
-            // A value too large for a TimeSpan is ignored too: no clock could wait it out.
+            // A value too large for a TimeSpan means never (see TryMilliseconds); one beyond 64 bits is ignored.
             if (!value.IsEmpty && !value.ContainsAnyExceptInRange((byte)'0', (byte)'9') && TryMilliseconds(value, out var retry))
             {
                 _blockRetry = retry;
@@ -401,21 +402,19 @@ internal sealed class SseStreamParser : IDisposable
         return Encoding.UTF8.GetString(utf8);
     }
 
+    // A value beyond 64 bits is not an integer a browser can hold (Chromium's StringToUint64 fails) and is ignored.
+    // One that fits in 64 bits but not in a TimeSpan saturates to TimeSpan.MaxValue: practically never, which is
+    // what a browser waits after "retry: 18446744073709551615".
     private static bool TryMilliseconds(ReadOnlySpan<byte> digits, out TimeSpan value)
     {
-        const long MaxMilliseconds = long.MaxValue / TimeSpan.TicksPerMillisecond;
-        long milliseconds = 0;
-        foreach (var digit in digits)
+        const ulong MaxMilliseconds = long.MaxValue / TimeSpan.TicksPerMillisecond;
+        if (!ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds))
         {
-            milliseconds = (milliseconds * 10) + (digit - '0');
-            if (milliseconds > MaxMilliseconds)
-            {
-                value = default;
-                return false;
-            }
+            value = default;
+            return false;
         }
 
-        value = TimeSpan.FromMilliseconds(milliseconds);
+        value = milliseconds > MaxMilliseconds ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds((long)milliseconds);
         return true;
     }
 }

@@ -33,7 +33,7 @@ namespace RxStream.WebSockets;
 /// out of the pooled receive buffer at its exact size; a longer one is received straight into an array of its own
 /// (copied out at its exact size instead if it fills less than three quarters of that array).</para>
 /// </remarks>
-public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk>
+public sealed class WebSocketConnection : IObservable<Chunk>
 {
     private readonly Uri _uri;
     private readonly WebSocketConnectOptions _options;
@@ -60,10 +60,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
     }
 
     /// <inheritdoc/>
-    public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this, attempt: null).Subscribe(observer);
-
-    /// <inheritdoc/>
-    IObservable<Chunk> IReportsOpen<Chunk>.Connect(ReconnectContext context) => new Receiver(this, context);
+    public IDisposable Subscribe(IObserver<Chunk> observer) => new Receiver(this, ReconnectContext.Current).Subscribe(observer);
 
     /// <summary>Sends a text message on the connection open now, or on the next one to open.</summary>
     /// <param name="text">The message.</param>
@@ -102,7 +99,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
     }
 
     // The one place the default scheduler is resolved for this source.
-    private IScheduler Scheduler => _options.Scheduler ?? DefaultScheduler.Instance;
+    private IScheduler Scheduler => SchedulerDefaults.Resolve(_options.Scheduler);
 
     private static TaskCompletionSource<WebSocketSession?> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -253,7 +250,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
             {
                 try
                 {
-                    using var deadline = new ConnectDeadline(options.Scheduler ?? DefaultScheduler.Instance, options.ConnectTimeout, cancellationToken);
+                    using var deadline = new ConnectDeadline(SchedulerDefaults.Resolve(options.Scheduler), options.ConnectTimeout, cancellationToken);
                     try
                     {
                         await socket.ConnectAsync(owner._uri, options.Invoker, deadline.Token).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text;
+using System.Reactive;
 using System.Reactive.Linq;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +17,7 @@ namespace RxStream.Tests.Http;
 
 public sealed class EventSourceTests : IAsyncLifetime
 {
-    private static readonly ReconnectOptions Brisk = new() { BaseDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
+    private static readonly ReconnectOptions Brisk = new() { BaseDelay = TimeSpan.FromMilliseconds(10), MinDelay = TimeSpan.FromMilliseconds(10), UseJitter = false };
     private readonly List<string?> _lastEventIds = [];
     private readonly TaskCompletionSource _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private LoopbackServer _server = null!;
@@ -256,23 +257,40 @@ public sealed class EventSourceTests : IAsyncLifetime
         var scheduler = new TestScheduler();
         using var heartbeats = new SemaphoreSlim(0);
         var observer = new AsyncObserver<SseEvent>();
+        using var reconnecting = new SemaphoreSlim(0);
         var options = new EventSourceOptions
         {
             IdleTimeout = TimeSpan.FromSeconds(5),
             Scheduler = scheduler,
             Parser = new SseParserOptions { OnComment = _ => heartbeats.Release() },
-            Reconnect = Brisk with { MaxFailedAttempts = 2 },
+            Reconnect = Brisk with
+            {
+                MaxFailedAttempts = 2,
+                Status = Observer.Create<ConnectionStatus>(status =>
+                {
+                    if (status is ConnectionStatus.Reconnecting)
+                    {
+                        reconnecting.Release();
+                    }
+                }),
+            },
         };
 
         using var subscription = StreamObservable.EventSource(_client, _server.Url("/silent"), options).Subscribe(observer);
 
-        // Each connection's one heartbeat is its last activity; then only the options' clock moves.
+        // Each connection's one heartbeat is its last activity; then only the options' clock moves, and the same clock
+        // times the reconnect delay between the two connections.
         for (var connection = 1; connection <= 2; connection++)
         {
             Assert.True(await heartbeats.WaitAsync(AsyncObserver<SseEvent>.Patience));
             scheduler.AdvanceBy(TimeSpan.FromSeconds(5).Ticks - 1);
             Assert.False(observer.IsTerminated);
             scheduler.AdvanceBy(1);
+            if (connection == 1)
+            {
+                Assert.True(await reconnecting.WaitAsync(AsyncObserver<SseEvent>.Patience));
+                scheduler.AdvanceBy(Brisk.MinDelay.Ticks);
+            }
         }
 
         var error = await observer.FailedAsync<IdleTimeoutException>();
@@ -327,6 +345,65 @@ public sealed class EventSourceTests : IAsyncLifetime
             Assert.Equal(0, lengths[i]);
             Assert.True(lengths[i + 1] > 0);
         }
+    }
+
+    [Fact]
+    public async Task EventSource_OneScheduler_TimesTheReconnectDelaysInVirtualTime()
+    {
+        // A server that says "retry: 0" and closes, for ever: only the options' one scheduler may let the client back.
+        using var client = new HttpClient(new StubHandler((_, _) =>
+        {
+            var content = new ByteArrayContent("retry: 0\n\n"u8.ToArray());
+            content.Headers.ContentType = new("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }));
+        var virtualTime = new TestScheduler();
+        var scheduler = new SignallingScheduler(virtualTime);
+        var statuses = new AsyncObserver<ConnectionStatus>();
+        // No header deadline: its timer would be scheduled on the same clock, and only the reconnect delays are watched here.
+        var options = new EventSourceOptions
+        {
+            Scheduler = scheduler,
+            ConnectTimeout = Timeout.InfiniteTimeSpan,
+            Reconnect = new ReconnectOptions { UseJitter = false, Status = statuses },
+        };
+
+        using var subscription = StreamObservable.EventSource(client, new Uri("http://127.0.0.1/stub"), options).Subscribe(_ => { });
+        var delays = new List<TimeSpan>();
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await scheduler.Scheduled.WaitAsync(AsyncObserver<int>.Patience);
+            var reconnecting = statuses.Values.OfType<ConnectionStatus.Reconnecting>().Last();
+            delays.Add(reconnecting.Delay);
+            Assert.Equal(attempt, statuses.Values.OfType<ConnectionStatus.Open>().Count());
+            scheduler.AdvanceBy(reconnecting.Delay);
+        }
+
+        // The floor, then doubling: 4 connections in 7.5 virtual seconds, where the old default timer reconnected at once.
+        Assert.Equal([TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)], delays);
+    }
+
+    [Fact]
+    public async Task EventSource_WithoutItsOwnPolicyUnderReconnect_TellsThatPolicyItsOpeningAndRetry()
+    {
+        using var client = new HttpClient(new StubHandler((_, _) =>
+        {
+            var content = new ByteArrayContent("retry: 3000\ndata: x\n\n"u8.ToArray());
+            content.Headers.ContentType = new("text/event-stream");
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        }));
+        var scheduler = new SignallingScheduler(new TestScheduler());
+        var statuses = new AsyncObserver<ConnectionStatus>();
+
+        using var subscription = StreamObservable.EventSource(client, new Uri("http://127.0.0.1/stub"), new EventSourceOptions { Reconnect = null })
+            .Select(e => e.Data)
+            .Reconnect(new ReconnectOptions { UseJitter = false, ReconnectOnCompleted = true, Status = statuses }, scheduler)
+            .Subscribe(_ => { });
+        await scheduler.Scheduled.WaitAsync(AsyncObserver<int>.Patience);
+
+        var open = Assert.IsType<ConnectionStatus.Open>(statuses.Values[1]);
+        Assert.Equal(HttpStatusCode.OK, Assert.IsType<HttpResponseStart>(open.Details).StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(3), Assert.IsType<ConnectionStatus.Reconnecting>(statuses.Values[2]).Delay);
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Items()
@@ -392,5 +469,52 @@ public sealed class EventSourceTests : IAsyncLifetime
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Serializes a virtual-time scheduler for a test whose work is scheduled from pool threads, and signals each scheduling.</summary>
+    private sealed class SignallingScheduler(TestScheduler inner) : System.Reactive.Concurrency.IScheduler
+    {
+        public SemaphoreSlim Scheduled { get; } = new(0);
+
+        public DateTimeOffset Now
+        {
+            get
+            {
+                lock (inner)
+                {
+                    return inner.Now;
+                }
+            }
+        }
+
+        public void AdvanceBy(TimeSpan time)
+        {
+            lock (inner)
+            {
+                inner.AdvanceBy(time.Ticks);
+            }
+        }
+
+        public IDisposable Schedule<TState>(TState state, Func<System.Reactive.Concurrency.IScheduler, TState, IDisposable> action) => Schedule(state, TimeSpan.Zero, action);
+
+        public IDisposable Schedule<TState>(TState state, TimeSpan dueTime, Func<System.Reactive.Concurrency.IScheduler, TState, IDisposable> action)
+        {
+            IDisposable work;
+            lock (inner)
+            {
+                work = inner.ScheduleRelative(state, dueTime.Ticks, (_, s) => action(this, s));
+            }
+
+            Scheduled.Release();
+            return System.Reactive.Disposables.Disposable.Create(() =>
+            {
+                lock (inner)
+                {
+                    work.Dispose();
+                }
+            });
+        }
+
+        public IDisposable Schedule<TState>(TState state, DateTimeOffset dueTime, Func<System.Reactive.Concurrency.IScheduler, TState, IDisposable> action) => Schedule(state, dueTime - Now, action);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Reactive.Linq;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -290,6 +291,25 @@ public sealed class FetchTests : IAsyncLifetime
         var open = Assert.IsType<RxStream.Resilience.ConnectionStatus.Open>(statuses.Values[1]);
         var start = Assert.IsType<HttpResponseStart>(open.Details);
         Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        Assert.Equal(3000, observer.Values.Sum(c => c.Length));
+    }
+
+    [Fact]
+    public async Task Fetch_UnderOperatorsThenReconnect_StillReportsItsOpening()
+    {
+        var statuses = new AsyncObserver<RxStream.Resilience.ConnectionStatus>();
+        var observer = new AsyncObserver<Chunk>();
+
+        // Reconnect learns of the opening from the attempt the source was subscribed for, not from the source's type.
+        using var subscription = StreamObservable.Fetch(_client, _server.Url("/bytes/3000"))
+            .Where(chunk => chunk.Length > 0)
+            .Select(chunk => chunk)
+            .Reconnect(new RxStream.Resilience.ReconnectOptions { Status = statuses })
+            .Subscribe(observer);
+        await observer.CompletedAsync();
+
+        var open = Assert.IsType<RxStream.Resilience.ConnectionStatus.Open>(statuses.Values[1]);
+        Assert.Equal(HttpStatusCode.OK, Assert.IsType<HttpResponseStart>(open.Details).StatusCode);
         Assert.Equal(3000, observer.Values.Sum(c => c.Length));
     }
 

@@ -52,7 +52,7 @@ public class FaultInjectionTests
         }));
         using var client = new HttpClient();
         var observer = new AsyncObserver<SseEvent>();
-        var options = new EventSourceOptions { Reconnect = new ReconnectOptions { BaseDelay = TimeSpan.Zero, UseJitter = false } };
+        var options = new EventSourceOptions { Reconnect = new ReconnectOptions { BaseDelay = TimeSpan.Zero, MinDelay = TimeSpan.Zero, UseJitter = false } };
 
         using var subscription = StreamObservable.EventSource(client, server.Url("/events"), options).Subscribe(observer);
         var events = await observer.Terminal.WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(t => t.IsFaulted ? throw new TimeoutException($"{drops} drops, {connections} connections, {observer.Values.Count} events") : t.Result);

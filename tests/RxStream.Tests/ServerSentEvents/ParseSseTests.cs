@@ -90,6 +90,33 @@ public class ParseSseTests
         Assert.Equal([TimeSpan.FromMilliseconds(2000), null], events.Select(e => e.Retry));
     }
 
+    [Theory]
+    [InlineData("922337203685477", 922337203685477L)]
+    [InlineData("922337203685478", -1L)]
+    [InlineData("18446744073709551615", -1L)]
+    [InlineData("000000000000000000000000000018446744073709551615", -1L)]
+    public void ParseSse_RetryBeyondATimeSpanButWithin64Bits_MeansPracticallyNever(string digits, long milliseconds)
+    {
+        var retries = new List<TimeSpan>();
+        var options = new SseParserOptions { OnRetry = retries.Add };
+
+        Chunking.Run(Chunking.Whole(System.Text.Encoding.ASCII.GetBytes($"retry: {digits}\n\n")), s => s.ParseSse(options));
+
+        // A browser holds the value in 64 bits and waits it out; a TimeSpan saturates at its maximum (-1 here).
+        Assert.Equal([milliseconds < 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(milliseconds)], retries);
+    }
+
+    [Fact]
+    public void ParseSse_RetryBeyond64Bits_IsIgnored()
+    {
+        var retries = new List<TimeSpan>();
+        var options = new SseParserOptions { OnRetry = retries.Add };
+
+        Chunking.Run(Chunking.Whole("retry: 18446744073709551616\n\nretry: 5\n\n"u8), s => s.ParseSse(options));
+
+        Assert.Equal([TimeSpan.FromMilliseconds(5)], retries);
+    }
+
     [Fact]
     public void ParseSse_Comments_ReachTheCallbackButAreNotEvents()
     {
