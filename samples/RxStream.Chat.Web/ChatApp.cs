@@ -2,7 +2,7 @@ using System.Net;
 using System.Reactive.Concurrency;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using RxStream.Chat.Web.Chat;
+using RxStream.Chat.Web.Backend;
 using RxStream.Chat.Web.Components;
 
 namespace RxStream.Chat.Web;

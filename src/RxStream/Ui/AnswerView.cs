@@ -1,3 +1,4 @@
+using System.Reactive;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
@@ -19,6 +20,9 @@ public sealed class AnswerView : IDisposable
     private readonly object _gate = new();
     private readonly ReplaySubject<AnswerFrame> _frames = new(1);
     private readonly SingleAssignmentDisposable _subscription = new();
+
+    // Stop ends the answer through this, so that the pieces still waiting for their frame make the final snapshot.
+    private readonly AsyncSubject<Unit> _stop = new();
 
     // The latest snapshot, kept apart from the subject so that it stays readable after disposal.
     private AnswerFrame _current = AnswerFrame.Start;
@@ -46,10 +50,11 @@ public sealed class AnswerView : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="frame"/> is not positive.</exception>
     public AnswerView(IObservable<string> answer, IObservable<ConnectionStatus>? status, TimeSpan frame, IScheduler scheduler)
     {
-        var frames = answer.ToAnswerFrames(status, frame, scheduler);
+        ArgumentNullException.ThrowIfNull(answer);
+        var frames = answer.TakeUntil(_stop).ToAnswerFrames(status, frame, scheduler);
         _frames.OnNext(_current);
         Frames = _frames.AsObservable();
-        _subscription.Disposable = frames.Subscribe(frame => Update(_ => frame));
+        _subscription.Disposable = frames.Subscribe(frame => Update(_ => _stop.IsCompleted ? Stopped(frame) : frame));
     }
 
     /// <summary>Gets the snapshots: the latest at once, then each new one; completes after the final one.</summary>
@@ -68,9 +73,15 @@ public sealed class AnswerView : IDisposable
     }
 
     /// <summary>Stops the answer: disposes its subscription, which closes or aborts the connection, and ends the snapshots with a stopped one.</summary>
-    /// <remarks>Does nothing once the answer is over; safe to call from any thread and more than once.</remarks>
+    /// <remarks>
+    /// The stopped snapshot comes at once and holds every piece received, those still waiting for their frame
+    /// included. Does nothing once the answer is over; safe to call from any thread and more than once.
+    /// </remarks>
     public void Stop()
     {
+        // Ending the answer (TakeUntil) disposes its subscription first, then flushes the final snapshot.
+        _stop.OnNext(Unit.Default);
+        _stop.OnCompleted();
         _subscription.Dispose();
         Update(current => current.Stop());
     }
@@ -89,6 +100,10 @@ public sealed class AnswerView : IDisposable
             }
         }
     }
+
+    // The final snapshot of an answer that was stopped is a stopped one, whatever ended it last.
+    private static AnswerFrame Stopped(AnswerFrame frame) =>
+        frame.Phase is AnswerPhase.Completed ? frame with { Phase = AnswerPhase.Stopped, Status = StatusText.Stopped } : frame;
 
     // The stream's thread and the UI's meet here: under the lock, a late snapshot either lands before the final one
     // or finds the answer over and is dropped.

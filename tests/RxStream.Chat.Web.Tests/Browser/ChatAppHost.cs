@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
-using RxStream.Chat.Web.Chat;
+using RxStream.Chat.Web.Backend;
 
 namespace RxStream.Chat.Web.Tests.Browser;
 

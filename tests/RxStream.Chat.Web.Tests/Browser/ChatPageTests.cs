@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
-using RxStream.Chat.Web.Chat;
+using RxStream.Chat.Web.Backend;
 using static Microsoft.Playwright.Assertions;
 
 namespace RxStream.Chat.Web.Tests.Browser;

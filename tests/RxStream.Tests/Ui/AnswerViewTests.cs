@@ -46,6 +46,29 @@ public class AnswerViewTests
     }
 
     [Fact]
+    public void AnswerView_StopWhilePiecesWaitForTheirFrame_ShowsThemInTheStoppedFrameAtOnce()
+    {
+        var scheduler = new TestScheduler();
+        var pieces = scheduler.CreateColdObservable(OnNext(10, "a"), OnNext(20, "b"), OnNext(500, "c"));
+        using var view = new AnswerView(pieces, null, Frame, scheduler);
+        var frames = scheduler.CreateObserver<AnswerFrame>();
+        view.Frames.Subscribe(frames);
+
+        scheduler.AdvanceTo(50);
+        view.Stop();
+        scheduler.AdvanceTo(1000);
+
+        Assert.Equal([Subscribe(0, 50)], pieces.Subscriptions);
+        Assert.Equal(
+            [
+                OnNext(0, AnswerFrame.Start),
+                OnNext(50, new AnswerFrame("ab", AnswerPhase.Stopped, "stopped")),
+                OnCompleted<AnswerFrame>(50),
+            ],
+            frames.Messages);
+    }
+
+    [Fact]
     public void AnswerView_StopAfterTheEnd_KeepsTheFinalFrame()
     {
         var scheduler = new TestScheduler();

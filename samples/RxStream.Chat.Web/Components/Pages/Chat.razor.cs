@@ -1,6 +1,6 @@
 using System.Reactive.Subjects;
 using Microsoft.AspNetCore.Components;
-using RxStream.Chat.Web.Chat;
+using RxStream.Chat.Web.Backend;
 using RxStream.Resilience;
 using RxStream.Ui;
 

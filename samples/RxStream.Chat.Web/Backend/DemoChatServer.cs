@@ -5,7 +5,7 @@ using System.Reactive.Subjects;
 using System.Text;
 using System.Text.Json;
 
-namespace RxStream.Chat.Web.Chat;
+namespace RxStream.Chat.Web.Backend;
 
 /// <summary>
 /// The embedded chat back end: one answer, streamed token by token over Server-Sent Events, a POSTed streaming body

@@ -9,7 +9,7 @@ using RxStream.Http;
 using RxStream.Resilience;
 using RxStream.WebSockets;
 
-namespace RxStream.Chat.Web.Chat;
+namespace RxStream.Chat.Web.Backend;
 
 /// <summary>Streams answers with RxStream's public API only: from the embedded demo server on this app's own address, or from an OpenAI-compatible API.</summary>
 /// <param name="client">The shared client (one connection pool for every answer).</param>

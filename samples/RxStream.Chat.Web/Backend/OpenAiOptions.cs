@@ -1,4 +1,4 @@
-namespace RxStream.Chat.Web.Chat;
+namespace RxStream.Chat.Web.Backend;
 
 /// <summary>Configures an OpenAI-compatible chat completions endpoint (section <c>Chat:OpenAI</c>); the key comes from configuration (user secrets, an environment variable), never from source.</summary>
 public sealed class OpenAiOptions

@@ -1,4 +1,4 @@
-namespace RxStream.Chat.Web.Chat;
+namespace RxStream.Chat.Web.Backend;
 
 /// <summary>How the page's server side reads the answer: the three ways front ends stream an LLM answer, and an OpenAI-compatible API.</summary>
 public enum ChatTransport

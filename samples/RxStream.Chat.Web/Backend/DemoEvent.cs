@@ -1,4 +1,4 @@
-namespace RxStream.Chat.Web.Chat;
+namespace RxStream.Chat.Web.Backend;
 
 /// <summary>Names what happened to one request of the demo server.</summary>
 public enum DemoEventKind

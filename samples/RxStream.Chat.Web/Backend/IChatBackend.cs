@@ -1,6 +1,6 @@
 using RxStream.Resilience;
 
-namespace RxStream.Chat.Web.Chat;
+namespace RxStream.Chat.Web.Backend;
 
 /// <summary>Makes the answer to a prompt as a cold stream of text pieces: subscribing sends the request, disposing aborts it.</summary>
 public interface IChatBackend
