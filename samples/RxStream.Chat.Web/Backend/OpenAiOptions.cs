@@ -1,6 +1,6 @@
 namespace RxStream.Chat.Web.Backend;
 
-/// <summary>Configures an OpenAI-compatible chat completions endpoint (section <c>Chat:OpenAI</c>); the key comes from configuration (user secrets, an environment variable), never from source.</summary>
+/// <summary>Configures an OpenAI-compatible chat completions endpoint (section <c>Chat:OpenAI</c>); the key comes from configuration (an environment variable such as <c>Chat__OpenAI__ApiKey</c>), never from source.</summary>
 public sealed class OpenAiOptions
 {
     /// <summary>The configuration section.</summary>
