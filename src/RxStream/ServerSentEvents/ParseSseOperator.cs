@@ -29,6 +29,13 @@ internal sealed class ParseSseOperator(IObservable<Chunk> source, SseParserOptio
 
         public override void OnNext(Chunk value)
         {
+            // A source that pushes synchronously from inside Subscribe cannot be disposed before it returns, so chunks
+            // may still arrive after a crossed limit ended the stream: its parser has returned its buffers by then.
+            if (IsDisposed)
+            {
+                return;
+            }
+
             try
             {
                 _parser.Feed(value.Span);
