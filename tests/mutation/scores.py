@@ -21,6 +21,9 @@ for g in groups:
         "concurrency": config["concurrency"],
     }
     for path, f in report["files"].items():
+        # Stryker lists every file of the project; only those this group mutates have a mutant that was tested.
+        if not any(m["status"] in ("Killed", "Survived", "NoCoverage", "Timeout") for m in f["mutants"]):
+            continue
         name = re.sub(r"^.*?src/RxStream/", "", path.replace("\\", "/"))
         counts = {}
         survivors = []

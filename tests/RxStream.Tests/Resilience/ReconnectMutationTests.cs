@@ -23,6 +23,10 @@ public class ReconnectMutationTests
         Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxRetryAfter = TimeSpan.FromTicks(-1) }).ParamName);
         Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { BaseDelay = TimeSpan.FromTicks(-1) }).ParamName);
         Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxFailedAttempts = -1 }).ParamName);
+        Assert.StartsWith("The delay cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxDelay = TimeSpan.FromTicks(-1) }).Message);
+        Assert.StartsWith("The delay cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxRetryAfter = TimeSpan.FromTicks(-1) }).Message);
+        Assert.StartsWith("The delay cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { BaseDelay = TimeSpan.FromTicks(-1) }).Message);
+        Assert.StartsWith("The limit must be positive.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxFailedAttempts = 0 }).Message);
 
         var zero = new ReconnectOptions { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero, MaxRetryAfter = TimeSpan.Zero, MaxFailedAttempts = 1 };
         Assert.Equal((TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 1), (zero.BaseDelay, zero.MaxDelay, zero.MaxRetryAfter, zero.MaxFailedAttempts));
@@ -50,6 +54,53 @@ public class ReconnectMutationTests
         Assert.True(ReconnectOptions.IsTransient(new WebSocketException(WebSocketError.ConnectionClosedPrematurely)));
         Assert.True(ReconnectOptions.IsTransient(new HttpRequestException("bad gateway", null, HttpStatusCode.BadGateway)));
         Assert.False(ReconnectOptions.IsTransient(new HttpRequestException("not found", null, HttpStatusCode.NotFound)));
+    }
+
+    [Fact]
+    public void Reconnect_NullObserver_ThrowsAtSubscribe()
+    {
+        var connects = 0;
+        var source = StreamObservable.Reconnect(_ => { connects++; return System.Reactive.Linq.Observable.Never<int>(); });
+
+        Assert.Equal("observer", Assert.Throws<ArgumentNullException>(() => source.Subscribe((IObserver<int>)null!)).ParamName);
+        Assert.Equal(0, connects);
+    }
+
+    [Fact]
+    public void Reconnect_ConnectFunctionThrows_IsThatAttemptsErrorAndDecidedLikeOne()
+    {
+        var scheduler = new TestScheduler();
+        var statuses = new List<ConnectionStatus>();
+        var transient = new IOException("no route");
+        var final = new InvalidOperationException("bad configuration");
+        var options = new ReconnectOptions { UseJitter = false, Scheduler = scheduler, Status = Observer.Create<ConnectionStatus>(statuses.Add) };
+
+        var observer = scheduler.Start(
+            () => StreamObservable.Reconnect<int>(context => throw (context.Attempt == 1 ? transient : final), options),
+            created: 0,
+            subscribed: 0,
+            disposed: 60 * Second);
+
+        Assert.Equal([OnError<int>(1 + Second, final)], observer.Messages);
+        Assert.Equal(
+            [new ConnectionStatus.Connecting(1), new ConnectionStatus.Reconnecting(2, TimeSpan.FromSeconds(1), transient), new ConnectionStatus.Connecting(2), new ConnectionStatus.Closed(final)],
+            statuses);
+    }
+
+    [Fact]
+    public void Reconnect_FinalError_ReportsClosedLastAndNothingAfterIt()
+    {
+        var scheduler = new TestScheduler();
+        var statuses = new List<ConnectionStatus>();
+        var final = new InvalidOperationException("not transient");
+        var source = scheduler.CreateColdObservable(OnError<int>(10, final));
+        var options = new ReconnectOptions { Scheduler = scheduler, Status = Observer.Create<ConnectionStatus>(statuses.Add) };
+
+        var observer = scheduler.Start(() => source.Reconnect(options), created: 0, subscribed: 0, disposed: 60 * Second);
+
+        Assert.Equal([Subscribe(1, 11)], source.Subscriptions);
+        Assert.Equal([OnError<int>(11, final)], observer.Messages);
+        Assert.Equal([new ConnectionStatus.Connecting(1), new ConnectionStatus.Closed(final)], statuses);
     }
 
     [Fact]
