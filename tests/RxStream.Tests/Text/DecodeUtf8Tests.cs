@@ -61,7 +61,7 @@ public class DecodeUtf8Tests
     [Fact]
     public void DecodeUtf8_AnySplit_EqualsTheWhatwgReferenceOnTheWhole()
     {
-        Chunking.Split(TextGen.Bytes).Sample(
+        Chunking.Split(TextGen.Bytes).SampleSeeded(
             sample =>
             {
                 var (values, error, completed) = Chunking.Run(sample.Chunks, s => s.DecodeUtf8());
@@ -69,13 +69,14 @@ public class DecodeUtf8Tests
                 Assert.DoesNotContain(string.Empty, values);
                 Assert.Equal(WhatwgUtf8Reference.Decode(sample.Data), string.Concat(values));
             },
+            seed: "decodeUtf8Rf",
             iter: 10_000);
     }
 
     [Fact]
     public void DecodeUtf8_FatalAnySplit_FailsAtTheSameOffsetAsTheWhole()
     {
-        Chunking.Split(TextGen.Bytes).Sample(
+        Chunking.Split(TextGen.Bytes).SampleSeeded(
             sample =>
             {
                 var whole = Chunking.Run(Chunking.Whole(sample.Data), s => s.DecodeUtf8(new Utf8DecodeOptions { Fatal = true }));
@@ -83,6 +84,7 @@ public class DecodeUtf8Tests
                 Assert.Equal(string.Concat(whole.Values), string.Concat(split.Values));
                 Assert.Equal((whole.Error as Utf8DecodeException)?.ByteOffset, (split.Error as Utf8DecodeException)?.ByteOffset);
             },
+            seed: "decodeUtf8Ft",
             iter: 10_000);
     }
 

@@ -92,19 +92,56 @@ public class TakeUntilSentinelTests
         Assert.True(completed);
     }
 
-    [Theory]
-    [InlineData("LLM-EOF")]
-    [InlineData("aab")]
-    [InlineData("abab")]
-    [InlineData("L")]
-    public void TakeUntilSentinel_AnySplit_EqualsIndexOfOnTheWhole(string sentinel)
+    public static TheoryData<string, string[], string[]> HeldCases => new()
     {
-        Chunking.Split(TextGen.ValidText).Sample(
+        // The sentinel's first byte starts the piece's tail: held, then completed by the next piece.
+        { "aab", ["xa", "ab!"], ["x"] },
+        { "LLM-EOF", ["xLLM-EO", "F tail"], ["x"] },
+        // A false start held back is emitted before a match that follows it at once.
+        { "aab", ["aa", "aab"], ["aa"] },
+        // Overlaps: what was held is a prefix, and the next piece finishes it at once.
+        { "abab", ["aba", "bab"], [] },
+        { "abab", ["xab", "aab", "ab"], ["x", "aba"] },
+        // A candidate still open after a short piece keeps both pieces.
+        { "LLM-EOF", ["LL", "M-", "EOF"], [] },
+        // A held start that the next piece breaks is released whole.
+        { "LLM-EOF", ["LLM-", "X"], ["LLM-X"] },
+        { "L", ["aL"], ["a"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(HeldCases))]
+    public void TakeUntilSentinel_HeldPrefixes_AreEmittedOrDroppedExactlyAsTheMatchRequires(string sentinel, string[] pieces, string[] expected)
+    {
+        var texts = new List<string>();
+        var textCompleted = false;
+        pieces.ToObservable().TakeUntilSentinel(sentinel).Subscribe(texts.Add, () => textCompleted = true);
+
+        var chunks = new List<string>();
+        var bytesCompleted = false;
+        pieces.Select(p => Chunk.FromString(p)).ToObservable().TakeUntilSentinel(Encoding.UTF8.GetBytes(sentinel)).Subscribe(c => chunks.Add(c.GetString()), () => bytesCompleted = true);
+
+        Assert.Equal(expected, texts);
+        Assert.Equal(expected, chunks);
+        Assert.True(textCompleted && bytesCompleted);
+    }
+
+    [Theory]
+    [InlineData("LLM-EOF", "takeUntilSnt")]
+    [InlineData("aab", "takeUntilAab")]
+    [InlineData("abab", "takeUntilAbb")]
+    [InlineData("L", "takeUntilL00")]
+    public void TakeUntilSentinel_AnySplit_EqualsIndexOfOnTheWhole(string sentinel, string seed)
+    {
+        var sentinelBytes = Encoding.UTF8.GetBytes(sentinel);
+        var found = 0;
+        Chunking.Split(TextGen.SentinelText, maxCuts: 12).SampleSeeded(
             sample =>
             {
                 var text = Encoding.UTF8.GetString(sample.Data);
                 var index = text.IndexOf(sentinel, StringComparison.Ordinal);
                 var expected = index < 0 ? text : text[..index];
+                found += index < 0 ? 0 : 1;
 
                 var (values, error, completed) = Chunking.Run(sample.Chunks, s => s.DecodeUtf8().TakeUntilSentinel(sentinel));
                 Assert.Equal(index >= 0, completed);
@@ -112,11 +149,22 @@ public class TakeUntilSentinelTests
                 Assert.DoesNotContain(string.Empty, values);
                 Assert.Equal(expected, string.Concat(values));
 
-                var bytes = Chunking.Run(sample.Chunks, s => s.TakeUntilSentinel(Encoding.UTF8.GetBytes(sentinel)));
-                var byteIndex = sample.Data.AsSpan().IndexOf(Encoding.UTF8.GetBytes(sentinel));
+                var bytes = Chunking.Run(sample.Chunks, s => s.TakeUntilSentinel(sentinelBytes));
+                var byteIndex = sample.Data.AsSpan().IndexOf(sentinelBytes);
+                Assert.True(bytes.Completed);
+                Assert.DoesNotContain(bytes.Values, c => c.Length == 0);
                 Assert.Equal(byteIndex < 0 ? sample.Data : sample.Data[..byteIndex], bytes.Values.SelectMany(c => c.Data.ToArray()));
+
+                var withSentinel = Chunking.Run(sample.Chunks, s => s.TakeUntilSentinel(sentinelBytes, new SentinelOptions { IncludeSentinel = true, ErrorIfMissing = true }));
+                Assert.Equal(byteIndex < 0 ? sample.Data : sample.Data[..(byteIndex + sentinelBytes.Length)], withSentinel.Values.SelectMany(c => c.Data.ToArray()));
+                Assert.Equal(byteIndex < 0, withSentinel.Error is SentinelNotFoundException);
             },
+            seed: seed,
             iter: 10_000);
+
+        // The generator must exercise both outcomes, or the property checks pass-through only.
+        var samples = Seeded.Iterations(10_000);
+        Assert.InRange(found, samples / 5, samples * 9 / 10);
     }
 
     private static class ParseSseTestsBridge
