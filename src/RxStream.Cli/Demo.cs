@@ -58,7 +58,7 @@ internal static class Demo
         // How the answer ended is said once, by the final frame's "done" or "failed", not by a "closed" too.
         using var reports = status.Where(s => s is not ConnectionStatus.Closed).Subscribe(s => renderer.Report(s.ToString()));
         using var view = new ChatView(answer, status, Frame, TaskPoolScheduler.Default);
-        var finished = new TaskCompletionSource<ChatFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<RxStream.Ui.AnswerFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var rendering = view.Frames.Subscribe(frame =>
         {
             if (renderer.Render(frame))

@@ -1,3 +1,5 @@
+using RxStream.Ui;
+
 namespace RxStream.Cli;
 
 /// <summary>Prints a <see cref="ChatView"/>'s frames as the demo shows them: the answer on stdout, each status on a line of its own on stderr.</summary>
@@ -45,8 +47,8 @@ internal sealed class DemoRenderer(TextWriter output, TextWriter status, bool sh
     }
 
     /// <summary>Prints the answer's new text in <paramref name="frame"/>, and its status once it is the last frame; returns whether it was.</summary>
-    /// <remarks>The status of a frame that is not the last is not printed: the view starts with an unexplained <c>idle</c>, and <see cref="Report"/> gives every status as it happens.</remarks>
-    public bool Render(ChatFrame frame)
+    /// <remarks>The status of a frame that is not the last is not printed: the view's first frame says only that it is connecting, and <see cref="Report"/> gives every status as it happens.</remarks>
+    public bool Render(AnswerFrame frame)
     {
         lock (_gate)
         {
@@ -60,7 +62,7 @@ internal sealed class DemoRenderer(TextWriter output, TextWriter status, bool sh
             }
 
             Write(text);
-            if (frame.Done)
+            if (frame.IsFinal)
             {
                 EndLine(always: true);
                 FlushStatuses();
@@ -69,7 +71,7 @@ internal sealed class DemoRenderer(TextWriter output, TextWriter status, bool sh
 
             output.Flush();
             status.Flush();
-            return frame.Done;
+            return frame.IsFinal;
         }
     }
 

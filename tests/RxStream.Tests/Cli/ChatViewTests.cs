@@ -14,13 +14,13 @@ public class ChatViewTests
         var scheduler = new TestScheduler();
         var tokens = scheduler.CreateHotObservable(OnNext(10, "a"), OnNext(20, "b"), OnNext(30, "c"), OnNext(150, "d"), OnCompleted<string>(160));
         using var view = new ChatView(tokens, Observable.Never<ConnectionStatus>(), TimeSpan.FromTicks(100), scheduler);
-        var frames = scheduler.CreateObserver<ChatFrame>();
+        var frames = scheduler.CreateObserver<RxStream.Ui.AnswerFrame>();
         view.Frames.Subscribe(frames);
 
         scheduler.AdvanceTo(300);
 
-        Assert.Equal(["abc", "abcd"], frames.Values.Select(f => f.Text).Distinct());
-        Assert.True(frames.Values[^1].Done);
+        Assert.Equal(["", "abc", "abcd"], frames.Values.Select(f => f.Text).Distinct());
+        Assert.True(frames.Values[^1].IsFinal);
     }
 
     [Fact]
@@ -36,6 +36,6 @@ public class ChatViewTests
 
         Assert.Equal([Subscribe(0, 50)], tokens.Subscriptions);
         Assert.Equal("a", view.Current.Text);
-        Assert.Equal("cancelled", view.Current.Status);
+        Assert.Equal("stopped", view.Current.Status);
     }
 }

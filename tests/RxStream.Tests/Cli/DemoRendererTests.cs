@@ -1,4 +1,5 @@
 using RxStream.Cli;
+using RxStream.Ui;
 
 namespace RxStream.Tests.Cli;
 
@@ -12,11 +13,11 @@ public class DemoRendererTests
 
         renderer.Report("connecting (attempt 1)");
         renderer.Report("open");
-        renderer.Render(new ChatFrame("First sentence. Second sen", "open", false, null));
+        renderer.Render(new AnswerFrame("First sentence. Second sen", AnswerPhase.Receiving, "open"));
         renderer.Report("reconnecting in 1 s (reset)");
         renderer.Report("open (again)");
-        renderer.Render(new ChatFrame("First sentence. Second sentence goes on. Third", "open (again)", false, null));
-        var done = renderer.Render(new ChatFrame("First sentence. Second sentence goes on. Third one.", "done", true, null));
+        renderer.Render(new AnswerFrame("First sentence. Second sentence goes on. Third", AnswerPhase.Receiving, "open (again)"));
+        var done = renderer.Render(new AnswerFrame("First sentence. Second sentence goes on. Third one.", AnswerPhase.Completed, "done"));
 
         Assert.True(done);
         Assert.Equal(
@@ -38,24 +39,24 @@ public class DemoRendererTests
         var renderer = new DemoRenderer(output, status, shareTerminal: false);
 
         renderer.Report("open");
-        renderer.Render(new ChatFrame("Half a sen", "open", false, null));
+        renderer.Render(new AnswerFrame("Half a sen", AnswerPhase.Receiving, "open"));
         renderer.Report("reconnecting");
         Assert.Equal("* open\n* reconnecting\n", status.ToString().ReplaceLineEndings("\n"));
-        Assert.False(renderer.Render(new ChatFrame("Half a sentence", "reconnecting", false, null)));
-        Assert.True(renderer.Render(new ChatFrame("Half a sentence and the rest.", "done", true, null)));
+        Assert.False(renderer.Render(new AnswerFrame("Half a sentence", AnswerPhase.Receiving, "reconnecting")));
+        Assert.True(renderer.Render(new AnswerFrame("Half a sentence and the rest.", AnswerPhase.Completed, "done")));
 
         Assert.Equal("Half a sentence and the rest.\n", output.ToString().ReplaceLineEndings("\n"));
         Assert.Equal("* open\n* reconnecting\n* done\n", status.ToString().ReplaceLineEndings("\n"));
     }
 
     [Fact]
-    public void Render_FramesStatusBeforeTheEnd_IsNotPrintedSoTheViewsInitialIdleNeverShows()
+    public void Render_StatusOfAFrameBeforeTheEnd_IsNotPrintedSinceReportGivesEveryStatus()
     {
         var terminal = new StringWriter();
         var renderer = new DemoRenderer(terminal, terminal, shareTerminal: true);
 
-        renderer.Render(new ChatFrame(string.Empty, "idle", false, null));
-        renderer.Render(new ChatFrame("Hi.", "done", true, null));
+        renderer.Render(new AnswerFrame(string.Empty, AnswerPhase.Connecting, "connecting…"));
+        renderer.Render(new AnswerFrame("Hi.", AnswerPhase.Completed, "done"));
 
         Assert.Equal("Hi.\n* done\n", terminal.ToString().ReplaceLineEndings("\n"));
     }
@@ -66,8 +67,8 @@ public class DemoRendererTests
         var terminal = new StringWriter();
         var renderer = new DemoRenderer(terminal, terminal, shareTerminal: true);
 
-        renderer.Render(new ChatFrame("The answer", "open", false, null));
-        renderer.Render(new ChatFrame("The answer ends here. 🚀", "done", true, null));
+        renderer.Render(new AnswerFrame("The answer", AnswerPhase.Receiving, "open"));
+        renderer.Render(new AnswerFrame("The answer ends here. 🚀", AnswerPhase.Completed, "done"));
 
         Assert.Equal("The answer ends here. 🚀\n* done\n", terminal.ToString().ReplaceLineEndings("\n"));
     }
