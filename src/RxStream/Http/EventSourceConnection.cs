@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Text;
+using RxStream.Diagnostics;
 using RxStream.Internal;
 using RxStream.Resilience;
 using RxStream.ServerSentEvents;
@@ -33,6 +34,8 @@ internal static class EventSourceConnection
     {
         public HttpMessageInvoker Client { get; } = client;
 
+        public Uri Url { get; } = url;
+
         public EventSourceOptions Options { get; } = options;
 
         public IScheduler Scheduler { get; } = options.Scheduler ?? DefaultScheduler.Instance;
@@ -42,7 +45,7 @@ internal static class EventSourceConnection
 
         public async ValueTask<HttpRequestMessage> CreateRequestAsync(CancellationToken cancellationToken)
         {
-            var request = new HttpRequestMessage(Options.Method, url) { Content = Options.Content?.Invoke() };
+            var request = new HttpRequestMessage(Options.Method, Url) { Content = Options.Content?.Invoke() };
             try
             {
                 // "Set (`Accept`, `text/event-stream`) in request's header list." The cache directive keeps proxies
@@ -85,6 +88,7 @@ internal static class EventSourceConnection
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
         {
             var options = session.Options;
+            emitter.Telemetry = ConnectionTelemetry.Start(ConnectionTelemetry.Sse, session.Url, session.Scheduler);
             using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var idle = options.IdleTimeout is { } limit ? new IdleWatch(session.Scheduler, limit, connection) : null;
             try
@@ -116,6 +120,8 @@ internal static class EventSourceConnection
             using (response)
             using (response.RequestMessage)
             {
+                emitter.Telemetry?.Responded((int)response.StatusCode);
+
                 // "If res's status is 204 No Content": the server asks the client to stop; not an error.
                 if (response.StatusCode == HttpStatusCode.NoContent)
                 {
@@ -138,6 +144,7 @@ internal static class EventSourceConnection
 
                 // "Announce the connection": the onopen moment, told to the policy (which publishes it as a status) and to the user.
                 var start = HttpResponseStart.From(response);
+                emitter.Telemetry?.Opened((int)response.StatusCode);
                 context?.ReportOpen(start);
                 options.OnOpen?.Invoke(start);
 
@@ -162,6 +169,7 @@ internal static class EventSourceConnection
                             if (read > 0)
                             {
                                 idle?.Touch();
+                                emitter.Telemetry?.Received(read);
                                 parser.Feed(buffer.AsSpan(0, read));
                             }
                         }
@@ -187,7 +195,11 @@ internal static class EventSourceConnection
     /// <summary>Sends parsed events downstream, the server's reconnection time to the policy, and both to the user's callbacks.</summary>
     private sealed class Handler(AsyncLoopSource<SseEvent>.Emitter emitter, ReconnectContext? context, SseParserOptions parserOptions) : ISseParserHandler
     {
-        public void OnEvent(in SseEvent value) => emitter.Next(value);
+        public void OnEvent(in SseEvent value)
+        {
+            emitter.Telemetry?.Item();
+            emitter.Next(value);
+        }
 
         // Heartbeats: the read that carried them already counted as activity; the user may still want to see them.
         public void OnComment(ReadOnlySpan<byte> text) => parserOptions.OnComment?.Invoke(Encoding.UTF8.GetString(text));

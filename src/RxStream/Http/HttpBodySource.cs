@@ -1,4 +1,5 @@
 using System.Reactive.Concurrency;
+using RxStream.Diagnostics;
 using RxStream.Internal;
 using RxStream.IO;
 using RxStream.Resilience;
@@ -34,16 +35,19 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IReportsOpen<Chun
 
     protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
     {
+        var scheduler = _options.Scheduler ?? DefaultScheduler.Instance;
+        var telemetry = emitter.Telemetry = ConnectionTelemetry.Start(ConnectionTelemetry.Fetch, target: null, scheduler);
         using var response = await HttpConnector.SendAsync(
             _client,
-            _createRequest,
+            telemetry.Observe(_createRequest),
             _options.ConnectTimeout,
             _options.MaxRedirects,
             _options.ErrorBodyPreviewBytes,
-            _options.Scheduler ?? DefaultScheduler.Instance,
+            scheduler,
             cancellationToken).ConfigureAwait(false);
         using var request = response.RequestMessage;
         var start = HttpResponseStart.From(response);
+        telemetry.Opened((int)response.StatusCode);
         _attempt?.ReportOpen(start);
         _options.OnOpen?.Invoke(start);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

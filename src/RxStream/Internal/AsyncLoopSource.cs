@@ -1,3 +1,5 @@
+using RxStream.Diagnostics;
+
 namespace RxStream.Internal;
 
 /// <summary>Runs an asynchronous producer once per subscription: the shape shared by every network source.</summary>
@@ -31,21 +33,22 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
         try
         {
             await RunAsync(emitter, emitter.Token).ConfigureAwait(false);
+            emitter.Telemetry?.End(null, emitter.Token.IsCancellationRequested);
             emitter.Complete();
         }
         catch (ObserverFaultedException fault)
         {
+            // The observer's own exception aborted the connection: the attempt failed with that exception.
+            emitter.Telemetry?.End(fault.InnerException, disposed: false);
             ObserverFault.Report(fault.InnerException!);
         }
         catch (Exception error)
         {
+            emitter.Telemetry?.End(error, emitter.Token.IsCancellationRequested);
             // A cancellation after disposal is the disposal itself, not an error anyone is waiting for.
             emitter.Fail(error);
         }
     }
-
-    /// <summary>Carries an exception thrown by the observer out of the producer, past its <c>catch</c> blocks for stream errors.</summary>
-    private sealed class ObserverFaultedException(Exception inner) : Exception(inner.Message, inner);
 
     /// <summary>Forwards one subscription's items and owns its cancellation.</summary>
     internal sealed class Emitter : IDisposable
@@ -54,6 +57,9 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
         private IObserver<T>? _observer;
 
         public Emitter(IObserver<T> observer) => _observer = observer;
+
+        /// <summary>Gets or sets what reports this subscription's connection to RxStream's meter and activity source; the loop ends it before the observer hears of the end.</summary>
+        public ConnectionTelemetry? Telemetry { get; set; }
 
         /// <summary>Gets the token that disposal cancels.</summary>
         public CancellationToken Token => _cancellation.Token;

@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Text;
+using RxStream.Diagnostics;
 using RxStream.Http;
 using RxStream.Internal;
 using RxStream.Resilience;
@@ -200,6 +201,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
     {
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
         {
+            emitter.Telemetry = ConnectionTelemetry.Start(ConnectionTelemetry.WebSocket, owner._uri, owner.Scheduler);
             Exception? ended = null;
             try
             {
@@ -274,6 +276,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
                 }
 
                 opened = true;
+                emitter.Telemetry?.Opened((int)HttpStatusCode.SwitchingProtocols);
                 session.Open(socket);
                 attempt?.ReportOpen(socket.SubProtocol);
                 options.OnOpen?.Invoke(session);
@@ -365,6 +368,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
                         throw new WebSocketClosedException(socket.CloseStatus, socket.CloseStatusDescription);
                     }
 
+                    emitter.Telemetry?.Received(result.Count);
                     var kind = result.MessageType == WebSocketMessageType.Text ? ChunkKind.Text : ChunkKind.Binary;
                     if (!direct.IsEmpty)
                     {
@@ -378,12 +382,14 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
                     }
                     else if (options.FrameMode)
                     {
+                        emitter.Telemetry?.Item();
                         emitter.Next(Chunk.Copy(buffer.AsSpan(0, result.Count), kind, result.EndOfMessage));
                         continue;
                     }
                     else if (result.EndOfMessage && !message.InMessage)
                     {
                         message.NoteSingleReceive(result.Count);
+                        emitter.Telemetry?.Item();
                         emitter.Next(Chunk.Copy(buffer.AsSpan(0, result.Count), kind, endOfMessage: true));
                         continue;
                     }
@@ -394,6 +400,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>, IReportsOpen<Chunk
 
                     if (result.EndOfMessage)
                     {
+                        emitter.Telemetry?.Item();
                         emitter.Next(message.Complete(kind));
                     }
                 }
