@@ -21,6 +21,9 @@ internal sealed class StatsLine : IObserver<StreamStatistics>, IDisposable
     private long _reconnects;
     private TimeSpan? _firstByte;
 
+    // On the same clock as the first byte, from the start of the command, so the two compare.
+    private TimeSpan? _firstItem;
+
     public StatsLine()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -56,7 +59,7 @@ internal sealed class StatsLine : IObserver<StreamStatistics>, IDisposable
             var rate = _last.ItemsPerSecond is { } perSecond ? perSecond.ToString("0.0", CultureInfo.InvariantCulture) : "-";
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"stats: first byte {Milliseconds(_firstByte)}, first item {Milliseconds(_last.TimeToFirstItem)}, {_last.Items} items, {rate} items/s, {_bytes} bytes, {_reconnects} {(_reconnects == 1 ? "reconnect" : "reconnects")}");
+                $"stats: first byte {Milliseconds(_firstByte)}, first item {Milliseconds(_firstItem)}, {_last.Items} items, {rate} items/s, {_bytes} bytes, {_reconnects} {(_reconnects == 1 ? "reconnect" : "reconnects")}");
         }
     }
 
@@ -65,6 +68,10 @@ internal sealed class StatsLine : IObserver<StreamStatistics>, IDisposable
         lock (_gate)
         {
             _last = value;
+            if (value.Items > 0)
+            {
+                _firstItem ??= _clock.Elapsed;
+            }
         }
     }
 
