@@ -17,6 +17,7 @@ internal sealed class CommandLine
     private readonly Option<int?> _maxRetries = new("--max-retries") { Description = "Give up after N failed attempts in a row.", HelpName = "N" };
     private readonly Option<double?> _idleTimeout = new("--idle-timeout") { Description = "Treat this much silence (heartbeats count) as a dropped connection.", HelpName = "SECONDS" };
     private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No status on stderr." };
+    private readonly Option<bool> _stats = new("--stats") { Description = "At the end, print one line on stderr: time to the first byte and item, items, items/s, bytes, reconnects." };
     private readonly Option<string[]> _send = new("--send") { Description = "A message to send once the socket is open; repeatable.", HelpName = "TEXT" };
     private readonly Option<string> _transport = new("--transport") { Description = "sse, fetch, ws or all (default).", HelpName = "TRANSPORT", DefaultValueFactory = _ => "all" };
     private readonly Argument<string> _url = new("URL") { Description = "The endpoint." };
@@ -108,7 +109,8 @@ internal sealed class CommandLine
             result.GetValue(_maxRetries),
             idle,
             result.GetValue(_quiet),
-            transport == Transport.WebSocket ? result.GetValue(_send) ?? [] : []);
+            transport == Transport.WebSocket ? result.GetValue(_send) ?? [] : [],
+            result.GetValue(_stats));
     }
 
     private static Uri ReadUrl(string text, Transport transport)
@@ -190,7 +192,7 @@ internal sealed class CommandLine
 
     private Command StreamCommand(string name, string description) => new(name, description)
     {
-        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _idleTimeout, _quiet,
+        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _idleTimeout, _quiet, _stats,
     };
 }
 

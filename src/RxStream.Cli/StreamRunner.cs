@@ -23,6 +23,7 @@ internal static class StreamRunner
     public static async Task<int> RunAsync(StreamSettings settings, CancellationToken interrupt)
     {
         var log = new StatusLog(settings.Quiet);
+        using var stats = settings.Stats ? new StatsLine() : null;
         var connections = new ConnectionTracker();
         var reconnect = settings.ShouldReconnect
             // "--max-retries 0" and "1" both give up at the first failure; without it there is no limit.
@@ -36,11 +37,16 @@ internal static class StreamRunner
             {
                 var lines = settings.Transport switch
                 {
-                    Transport.Sse => Sse(settings, client, reconnect, log),
-                    Transport.Fetch => Fetch(settings, client, reconnect, log),
-                    _ => WebSocket(settings, socketInvoker, reconnect, log),
+                    Transport.Sse => Sse(settings, client, reconnect, log, stats),
+                    Transport.Fetch => Fetch(settings, client, reconnect, log, stats),
+                    _ => WebSocket(settings, socketInvoker, reconnect, log, stats),
                 };
                 exit = await ReadAsync(lines, log, settings.Until, interrupt).ConfigureAwait(false);
+                if (stats is not null)
+                {
+                    // Asked for, so printed even under --quiet, however the stream ended.
+                    Console.Error.WriteLine($"* {stats.Summary()}");
+                }
             }
 
             // The subscription is disposed and the client with its idle connections: what is still open is closing (a
@@ -102,7 +108,10 @@ internal static class StreamRunner
         return ExitCodes.Success;
     }
 
-    private static IObservable<string> Sse(StreamSettings settings, HttpClient client, ReconnectOptions? reconnect, StatusLog log)
+    // Items are counted where each transport delivers them (events, body reads, messages), across reconnects.
+    private static IObservable<T> MeasuredBy<T>(this IObservable<T> source, StatsLine? stats) => stats is null ? source : source.Measure(stats);
+
+    private static IObservable<string> Sse(StreamSettings settings, HttpClient client, ReconnectOptions? reconnect, StatusLog log, StatsLine? stats)
     {
         var options = new EventSourceOptions
         {
@@ -114,7 +123,7 @@ internal static class StreamRunner
             ResendNonIdempotentRequests = settings.Reconnect == true,
             OnOpen = reconnect is null ? start => log.OnNext(new ConnectionStatus.Open(1, start)) : null,
         };
-        var events = StreamObservable.EventSource(client, settings.Url, options).Do(e => log.Received(Encoding.UTF8.GetByteCount(e.Data)));
+        var events = StreamObservable.EventSource(client, settings.Url, options).Do(e => log.Received(Encoding.UTF8.GetByteCount(e.Data))).MeasuredBy(stats);
         if (settings.Until is { } until)
         {
             events = events.TakeUntilSentinel(e => e.Data == until);
@@ -125,7 +134,7 @@ internal static class StreamRunner
             : e.Data + "\n");
     }
 
-    private static IObservable<string> Fetch(StreamSettings settings, HttpClient client, ReconnectOptions? reconnect, StatusLog log)
+    private static IObservable<string> Fetch(StreamSettings settings, HttpClient client, ReconnectOptions? reconnect, StatusLog log, StatsLine? stats)
     {
         var chunks = StreamObservable.Fetch(
             client,
@@ -153,7 +162,7 @@ internal static class StreamRunner
             chunks = chunks.Reconnect(reconnect);
         }
 
-        var text = chunks.DecodeUtf8();
+        var text = chunks.MeasuredBy(stats).DecodeUtf8();
         if (settings.Until is { } until)
         {
             text = text.TakeUntilSentinel(until);
@@ -164,7 +173,7 @@ internal static class StreamRunner
             : text;
     }
 
-    private static IObservable<string> WebSocket(StreamSettings settings, HttpMessageInvoker invoker, ReconnectOptions? reconnect, StatusLog log)
+    private static IObservable<string> WebSocket(StreamSettings settings, HttpMessageInvoker invoker, ReconnectOptions? reconnect, StatusLog log, StatsLine? stats)
     {
         var socket = StreamObservable.WebSocket(settings.Url, new WebSocketConnectOptions
         {
@@ -189,6 +198,7 @@ internal static class StreamRunner
             messages = messages.Reconnect(reconnect);
         }
 
+        messages = messages.MeasuredBy(stats);
         if (settings.Until is { } until)
         {
             messages = messages.TakeUntilSentinel(c => c.Kind == ChunkKind.Text && c.GetString() == until);

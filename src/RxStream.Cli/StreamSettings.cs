@@ -36,7 +36,8 @@ internal sealed record StreamSettings(
     int? MaxRetries,
     TimeSpan? IdleTimeout,
     bool Quiet,
-    IReadOnlyList<string> Sends)
+    IReadOnlyList<string> Sends,
+    bool Stats = false)
 {
     /// <summary>Gets a value indicating whether the stream is reconnected after a drop.</summary>
     /// <remarks>

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Text;
+using RxStream.Diagnostics;
 using RxStream.Internal;
 using RxStream.Resilience;
 using RxStream.ServerSentEvents;
@@ -35,6 +36,8 @@ internal static class EventSourceConnection
     {
         public HttpMessageInvoker Client { get; } = client;
 
+        public Uri Url { get; } = url;
+
         public EventSourceOptions Options { get; } = options;
 
         public IScheduler Scheduler { get; } = SchedulerDefaults.Resolve(options.Scheduler);
@@ -44,7 +47,7 @@ internal static class EventSourceConnection
 
         public async ValueTask<HttpRequestMessage> CreateRequestAsync(CancellationToken cancellationToken)
         {
-            var request = new HttpRequestMessage(Options.Method, url) { Content = Options.Content?.Invoke() };
+            var request = new HttpRequestMessage(Options.Method, Url) { Content = Options.Content?.Invoke() };
             try
             {
                 // "Set (`Accept`, `text/event-stream`) in request's header list." The cache directive keeps proxies
@@ -87,6 +90,7 @@ internal static class EventSourceConnection
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
         {
             var options = session.Options;
+            emitter.Telemetry = ConnectionTelemetry.Start(ConnectionTelemetry.Sse, session.Url, session.Scheduler);
             using var idle = options.IdleTimeout is { } limit ? new IdleWatch(session.Scheduler, limit, cancellationToken) : null;
             try
             {
@@ -117,6 +121,8 @@ internal static class EventSourceConnection
             using (response)
             using (response.RequestMessage)
             {
+                emitter.Telemetry?.Responded((int)response.StatusCode);
+
                 // "If res's status is 204 No Content": the server asks the client to stop; not an error.
                 if (response.StatusCode == HttpStatusCode.NoContent)
                 {
@@ -139,6 +145,7 @@ internal static class EventSourceConnection
 
                 // "Announce the connection": the onopen moment, told to the policy (which publishes it as a status) and to the user.
                 var start = HttpResponseStart.From(response);
+                emitter.Telemetry?.Opened((int)response.StatusCode);
                 context?.ReportOpen(start);
                 options.OnOpen?.Invoke(start);
 
@@ -164,6 +171,7 @@ internal static class EventSourceConnection
                             if (read > 0)
                             {
                                 idle?.Touch();
+                                emitter.Telemetry?.Received(read);
                                 parser.Feed(buffer.AsSpan(0, read));
                             }
                         }
@@ -198,6 +206,7 @@ internal static class EventSourceConnection
 
         public void OnEvent(in SseEvent value)
         {
+            emitter.Telemetry?.Item();
             emitter.Next(value);
             if (emitter.IsStopped)
             {

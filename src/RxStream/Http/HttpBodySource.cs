@@ -1,3 +1,4 @@
+using RxStream.Diagnostics;
 using RxStream.Internal;
 using RxStream.IO;
 using RxStream.Resilience;
@@ -38,16 +39,19 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IObservable<Chunk
 
     protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
     {
+        var scheduler = SchedulerDefaults.Resolve(_options.Scheduler);
+        var telemetry = emitter.Telemetry = ConnectionTelemetry.Start(ConnectionTelemetry.Fetch, target: null, scheduler);
         using var response = await HttpConnector.SendAsync(
             _client,
-            _createRequest,
+            telemetry.Observe(_createRequest),
             _options.ConnectTimeout,
             _options.MaxRedirects,
             _options.ErrorBodyPreviewBytes,
-            SchedulerDefaults.Resolve(_options.Scheduler),
+            scheduler,
             cancellationToken).ConfigureAwait(false);
         using var request = response.RequestMessage;
         var start = HttpResponseStart.From(response);
+        telemetry.Opened((int)response.StatusCode);
         _attempt?.ReportOpen(start);
         _options.OnOpen?.Invoke(start);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

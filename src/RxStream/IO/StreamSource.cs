@@ -76,6 +76,10 @@ internal sealed class StreamSource : AsyncLoopSource<Chunk>
                 return;
             }
 
+            // A network source (Fetch) reports its reads; a plain stream has no telemetry.
+            emitter.Telemetry?.Received(read);
+            emitter.Telemetry?.Item();
+
             if (read < copyBelow)
             {
                 emitter.Next(Chunk.Copy(slab.AsSpan(used, read)));

@@ -1,3 +1,5 @@
+using RxStream.Diagnostics;
+
 namespace RxStream.Internal;
 
 /// <summary>Runs an asynchronous producer once per subscription: the shape shared by every network source.</summary>
@@ -40,27 +42,29 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
         }
 
         // The terminal call runs outside the try, so that what the observer throws from it is not mistaken for a
-        // failure of the stream (and sent back to the same observer's OnError), nor lost in this discarded task.
+        // failure of the stream (and sent back to the same observer's OnError), nor lost in this discarded task. The
+        // attempt's telemetry ends first, so that a meter or span shows the end before the observer (and a reconnect
+        // policy behind it) starts anything new.
         if (emitter.TakeObserverFault() is { } fault)
         {
             // The observer threw from OnNext: the producer has unwound (a finally block may even have replaced the
-            // exception that carried the fault), and the observer hears nothing more.
+            // exception that carried the fault), and the observer hears nothing more. The attempt failed with it.
+            emitter.Telemetry?.End(fault, disposed: false);
             ObserverFault.Report(fault);
         }
         else if (error is null)
         {
+            emitter.Telemetry?.End(null, emitter.Token.IsCancellationRequested);
             emitter.Complete();
         }
         else
         {
             // A cancellation after disposal is the disposal itself, not an error anyone is waiting for: Fail finds
             // no observer then.
+            emitter.Telemetry?.End(error, emitter.Token.IsCancellationRequested);
             emitter.Fail(error);
         }
     }
-
-    /// <summary>Carries an exception thrown by the observer out of the producer, past its <c>catch</c> blocks for stream errors.</summary>
-    private sealed class ObserverFaultedException(Exception inner) : Exception(inner.Message, inner);
 
     /// <summary>Forwards one subscription's items and owns its cancellation.</summary>
     internal sealed class Emitter : IDisposable
@@ -73,6 +77,9 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
         private Exception? _observerFault;
 
         public Emitter(IObserver<T> observer) => _observer = observer;
+
+        /// <summary>Gets or sets what reports this subscription's connection to RxStream's meter and activity source; the loop ends it before the observer hears of the end.</summary>
+        public ConnectionTelemetry? Telemetry { get; set; }
 
         /// <summary>Gets the token that disposal cancels.</summary>
         public CancellationToken Token => _cancellation.Token;

@@ -21,3 +21,6 @@ internal static class ObserverFault
     /// <summary>Reports <paramref name="fault"/>, keeping its original stack trace.</summary>
     public static void Report(Exception fault) => Handler(ExceptionDispatchInfo.Capture(fault));
 }
+
+/// <summary>Carries an exception thrown by the observer out of a source's producer, past its <c>catch</c> blocks for stream errors.</summary>
+internal sealed class ObserverFaultedException(Exception inner) : Exception(inner.Message, inner);

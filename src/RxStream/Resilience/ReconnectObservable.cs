@@ -1,5 +1,6 @@
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
+using RxStream.Diagnostics;
 
 namespace RxStream.Resilience;
 
@@ -188,6 +189,7 @@ internal static class ReconnectObservable
 
             var random = options.UseJitter ? (options.Randomizer ?? Random.Shared.NextDouble)() : 0;
             var delay = options.NextDelay(_failures, _serverDelay, (error as RxStreamException)?.RetryAfter, random);
+            Instruments.Reconnecting(error);
             Report(new ConnectionStatus.Reconnecting(_attempts + 1, delay, error));
 
             // Hold the slot before scheduling: with a short delay Connect may run (on another thread, or inside

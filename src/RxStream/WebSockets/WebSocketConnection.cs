@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using System.Text;
+using RxStream.Diagnostics;
 using RxStream.Http;
 using RxStream.Internal;
 using RxStream.Resilience;
@@ -197,6 +198,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>
     {
         protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
         {
+            emitter.Telemetry = ConnectionTelemetry.Start(ConnectionTelemetry.WebSocket, owner._uri, owner.Scheduler);
             Exception? ended = null;
             try
             {
@@ -271,6 +273,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                 }
 
                 opened = true;
+                emitter.Telemetry?.Opened((int)HttpStatusCode.SwitchingProtocols);
                 session.Open(socket);
                 attempt?.ReportOpen(socket.SubProtocol);
                 options.OnOpen?.Invoke(session);
@@ -362,6 +365,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                         throw new WebSocketClosedException(socket.CloseStatus, socket.CloseStatusDescription);
                     }
 
+                    emitter.Telemetry?.Received(result.Count);
                     var kind = result.MessageType == WebSocketMessageType.Text ? ChunkKind.Text : ChunkKind.Binary;
                     if (!direct.IsEmpty)
                     {
@@ -375,12 +379,14 @@ public sealed class WebSocketConnection : IObservable<Chunk>
                     }
                     else if (options.FrameMode)
                     {
+                        emitter.Telemetry?.Item();
                         emitter.Next(Chunk.Copy(buffer.AsSpan(0, result.Count), kind, result.EndOfMessage));
                         continue;
                     }
                     else if (result.EndOfMessage && !message.InMessage)
                     {
                         message.NoteSingleReceive(result.Count);
+                        emitter.Telemetry?.Item();
                         emitter.Next(Chunk.Copy(buffer.AsSpan(0, result.Count), kind, endOfMessage: true));
                         continue;
                     }
@@ -391,6 +397,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>
 
                     if (result.EndOfMessage)
                     {
+                        emitter.Telemetry?.Item();
                         emitter.Next(message.Complete(kind));
                     }
                 }
