@@ -25,6 +25,7 @@ namespace RxStream.Testing;
 public sealed class ScriptedHttpHandler : HttpMessageHandler
 {
     private readonly IScheduler _scheduler;
+    private readonly ClientActivity _activity;
     private readonly Lock _gate = new();
     private readonly Queue<Func<ScriptedRequest, HttpResponseScript>> _scripts = new();
     private readonly List<ScriptedRequest> _requests = [];
@@ -38,6 +39,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
+        _activity = ClientActivity.Follow();
     }
 
     /// <summary>Gets the requests received so far, in order.</summary>
@@ -122,22 +124,30 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     /// <param name="timeout">How long to wait at most; 10 s by default.</param>
     /// <returns>The <paramref name="count"/>-th request.</returns>
     /// <exception cref="TimeoutException">Fewer requests arrived in time.</exception>
-    public Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null)
+    /// <remarks>It returns once the client has also finished what it does on its own thread after sending (awaiting the
+    /// answer), so the test can advance the clock at once.</remarks>
+    public async Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        TaskCompletionSource<ScriptedRequest> signal;
+        var patience = timeout ?? ScriptedBody.Patience;
+        TaskCompletionSource<ScriptedRequest>? signal = null;
+        ScriptedRequest? arrived = null;
         lock (_gate)
         {
             if (_requests.Count >= count)
             {
-                return Task.FromResult(_requests[count - 1]);
+                arrived = _requests[count - 1];
             }
-
-            signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((count, signal));
+            else
+            {
+                signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((count, signal));
+            }
         }
 
-        return signal.Task.WaitAsync(timeout ?? ScriptedBody.Patience);
+        arrived ??= await signal!.Task.WaitAsync(patience).ConfigureAwait(false);
+        await _activity.WhenQuietAsync(patience).ConfigureAwait(false);
+        return arrived;
     }
 
     /// <inheritdoc/>
@@ -196,7 +206,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     private sealed class Exchange(ScriptedHttpHandler owner, HttpResponseScript script, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         private readonly TaskCompletionSource<HttpResponseMessage> _response = new();
-        private readonly ScriptedBody _body = new();
+        private readonly ScriptedBody _body = new(owner._activity);
         private readonly CompositeDisposable _scheduled = [];
 
         public Task<HttpResponseMessage> Start()

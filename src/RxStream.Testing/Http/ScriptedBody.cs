@@ -13,7 +13,7 @@ namespace RxStream.Testing.Http;
 /// it awaits again or lets go, so the step never runs concurrently with the reader.</para>
 /// <para>Disposal, and cancellation of a pending read, end the read with an exception.</para>
 /// </remarks>
-internal class ScriptedBody : Stream
+internal class ScriptedBody(ClientActivity? activity = null) : Stream
 {
     // How long a step waits for a reader that runs on another thread to come back to this stream.
     internal static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
@@ -21,6 +21,7 @@ internal class ScriptedBody : Stream
     private readonly Lock _gate = new();
     private readonly Queue<ReadOnlyMemory<byte>> _parts = new();
     private readonly ManualResetEventSlim _settled = new(initialState: false);
+    private readonly ManualResetEventSlim _released = new(initialState: false);
     private PendingRead? _pending;
     private Exception? _failure;
     private bool _ended;
@@ -92,15 +93,26 @@ internal class ScriptedBody : Stream
             _settled.Reset();
         }
 
+        bool parked;
         lock (_gate)
         {
-            if (_disposed || _pending is { IsAwaited: true })
-            {
-                return;
-            }
+            parked = _disposed || _pending is { IsAwaited: true };
         }
 
-        _settled.Wait(Patience);
+        if (!parked)
+        {
+            _settled.Wait(Patience);
+        }
+
+        // Back at this stream, or gone: either way let the thread that ran it finish what it was doing.
+        activity?.WaitUntilQuiet(Patience);
+    }
+
+    /// <summary>Waits, bounded, until the reader has disposed the stream, and the thread that did so has finished.</summary>
+    public void WaitUntilReleased()
+    {
+        _released.Wait(Patience);
+        activity?.WaitUntilQuiet(Patience);
     }
 
     /// <summary>Marks the start of a step that may hand control to the reader on another thread.</summary>
@@ -184,6 +196,7 @@ internal class ScriptedBody : Stream
 
         pending?.Fail(new ObjectDisposedException(GetType().Name, "The response was disposed while a read was pending."));
         _settled.Set();
+        _released.Set();
         Disposed?.Invoke();
         base.Dispose(disposing);
     }
@@ -243,6 +256,12 @@ internal class ScriptedBody : Stream
         if (!awaited)
         {
             WaitUntilSettled(alreadyReset: true);
+        }
+        else
+        {
+            // The reader ran inline, but may have handed work to another thread (a WebSocket's closing handshake does):
+            // let it finish before the clock moves on.
+            activity?.WaitUntilQuiet(Patience);
         }
     }
 
@@ -338,6 +357,14 @@ internal class ScriptedBody : Stream
 
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         {
+            if (_core.GetStatus(token) != ValueTaskSourceStatus.Pending)
+            {
+                // The read completed between the reader's check and this call. The core would queue the continuation to
+                // the thread pool, out of sight; run it here instead, on the reader's thread, which the step waits for.
+                continuation(state);
+                return;
+            }
+
             _core.OnCompleted(continuation, state, token, flags);
             _awaited = true;
             owner.Awaited();

@@ -5,7 +5,7 @@ namespace RxStream.Testing.Recording;
 
 /// <summary>Holds a recorded stream, read from the rxstream-recording format: what was recorded, from where, and each connection's response, chunks and end.</summary>
 /// <remarks>Write one with <see cref="RecordingWriter"/>, <c>rxstream … --record FILE</c> or <see cref="StreamTesting.Record"/>; play it
-/// back in virtual time with <see cref="ScriptedHttpHandler"/> and <c>ScriptedWebSocketHandler</c>, or over loopback with <c>rxstream replay</c>.</remarks>
+/// back in virtual time with <see cref="ScriptedHttpHandler"/> and <see cref="ScriptedWebSocketHandler"/>, or over loopback with <c>rxstream replay</c>.</remarks>
 public sealed class StreamRecording
 {
     /// <summary>Initializes a recording.</summary>
