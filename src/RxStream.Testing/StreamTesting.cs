@@ -44,7 +44,9 @@ public static class StreamTesting
                 },
                 error =>
                 {
-                    End(new RecordedEnd(connection.Elapsed, RecordedEndKind.Failed, Error: error.Message));
+                    // A WebSocket's close status is what a replay needs to close the same way.
+                    var close = error as RxStream.WebSockets.WebSocketClosedException;
+                    End(new RecordedEnd(connection.Elapsed, RecordedEndKind.Failed, (int?)close?.CloseStatus, close?.CloseStatusDescription, error.Message));
                     observer.OnError(error);
                 },
                 () =>
