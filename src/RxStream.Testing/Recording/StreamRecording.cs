@@ -124,15 +124,19 @@ public sealed class StreamRecording
     /// <summary>Finds where a Server-Sent Events client that last saw event <paramref name="lastEventId"/> resumes, as a server that honours <c>Last-Event-ID</c> would.</summary>
     /// <param name="lastEventId">The value of the client's <c>Last-Event-ID</c> header.</param>
     /// <returns>The rest of the connection that carried the event with that ID, from the byte after that event (chunk boundaries and relative timing kept); <see langword="null"/> when no event has that ID.</returns>
-    /// <remarks>The first event whose <c>id:</c> field set that ID is the one resumed after.</remarks>
+    /// <remarks>The first event whose <c>id:</c> field set that ID is the one resumed after. When nothing followed it on its
+    /// connection, the next recorded connection (the one the recorded client reconnected to) is returned whole.</remarks>
     public RecordedConnection? ResumeAfter(string lastEventId)
     {
         ArgumentNullException.ThrowIfNull(lastEventId);
-        foreach (var connection in Connections)
+        for (var i = 0; i < Connections.Count; i++)
         {
-            if (SseEventEnds.After(connection.Body(), lastEventId) is { } position)
+            if (SseEventEnds.After(Connections[i].Body(), lastEventId) is { } position)
             {
-                return Slice(connection, position);
+                // When that event is the last this connection delivered (it dropped or ended right after), what the
+                // recorded server sent next is the next connection: the one the recorded client reconnected to.
+                var rest = Slice(Connections[i], position);
+                return rest.Chunks.Count == 0 && i + 1 < Connections.Count ? Connections[i + 1] : rest;
             }
         }
 
