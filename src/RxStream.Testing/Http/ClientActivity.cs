@@ -20,8 +20,8 @@ internal sealed class ClientActivity
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Returns the activity of the calling test, starting to follow it if nobody does yet.</summary>
-    public static ClientActivity Follow() => Current.Value ??= new ClientActivity();
+    /// <summary>Starts following the calling test's work afresh (one follower per scripted server, so no state leaks from an earlier test whose context this one inherited).</summary>
+    public static ClientActivity Follow() => Current.Value = new ClientActivity();
 
     /// <summary>Waits, in real time and bounded, until no thread other than the caller's runs the test's work.</summary>
     public void WaitUntilQuiet(TimeSpan patience)
