@@ -21,6 +21,11 @@ internal sealed class CommandLine
     private readonly Option<string[]> _send = new("--send") { Description = "A message to send once the socket is open; repeatable.", HelpName = "TEXT" };
     private readonly Option<string> _transport = new("--transport") { Description = "sse, fetch, ws or all (default).", HelpName = "TRANSPORT", DefaultValueFactory = _ => "all" };
     private readonly Argument<string> _url = new("URL") { Description = "The endpoint." };
+    private readonly Option<string> _record = new("--record") { Description = "Also write what the connection receives (status, headers, every chunk with its time, the end) to FILE, for 'rxstream replay' and RxStream.Testing.", HelpName = "FILE" };
+    private readonly Option<string[]> _redact = new("--redact") { Description = "A response header whose value --record must not write (Authorization, Cookie and Set-Cookie never are); repeatable.", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
+    private readonly Argument<string> _recording = new("FILE") { Description = "A recording written by --record." };
+    private readonly Option<int> _port = new("--port") { Description = "The port on 127.0.0.1 (default: a free one).", HelpName = "N", DefaultValueFactory = _ => 0 };
+    private readonly Option<double> _speed = new("--speed") { Description = "Play the original timing this many times faster (default 1).", HelpName = "X", DefaultValueFactory = _ => 1 };
 
     public CommandLine()
     {
@@ -36,9 +41,10 @@ internal sealed class CommandLine
         WebSocket.Options.Remove(_method);
         WebSocket.Options.Remove(_data);
         WebSocket.Options.Add(_send);
+        Replay = new Command("replay", "Serve a recording on 127.0.0.1 with its original timing, until Ctrl+C.") { _recording, _port, _speed };
         Root = new RootCommand("rxstream: curl -N for streams, with Server-Sent Events, sentinels, reconnects and WebSockets.")
         {
-            Demo, Sse, Fetch, WebSocket,
+            Demo, Sse, Fetch, WebSocket, Replay,
         };
     }
 
@@ -51,6 +57,27 @@ internal sealed class CommandLine
     public Command Fetch { get; }
 
     public Command WebSocket { get; }
+
+    public Command Replay { get; }
+
+    /// <summary>Reads a parsed <c>replay</c> command: the file, the port and the speed.</summary>
+    /// <exception cref="UsageException">The port or the speed is out of range.</exception>
+    public (string Path, int Port, double Speed) ReadReplay(ParseResult result)
+    {
+        var port = result.GetValue(_port);
+        if (port is < 0 or > 65535)
+        {
+            throw new UsageException($"--port must be a number from 0 to 65535, not {port}.");
+        }
+
+        var speed = result.GetValue(_speed);
+        if (!double.IsFinite(speed) || speed <= 0)
+        {
+            throw new UsageException("--speed must be a number above 0.");
+        }
+
+        return (result.GetValue(_recording)!, port, speed);
+    }
 
     /// <summary>Reads the demo's transports from a parsed <c>demo</c> command.</summary>
     public IReadOnlyList<Transport> DemoTransports(ParseResult result) => result.GetValue(_transport) switch
@@ -110,7 +137,11 @@ internal sealed class CommandLine
             idle,
             result.GetValue(_quiet),
             transport == Transport.WebSocket ? result.GetValue(_send) ?? [] : [],
-            result.GetValue(_stats));
+            result.GetValue(_stats))
+        {
+            RecordPath = result.GetValue(_record) is { Length: > 0 } record ? record : null,
+            Redact = result.GetValue(_redact) ?? [],
+        };
     }
 
     private static Uri ReadUrl(string text, Transport transport)
@@ -192,7 +223,7 @@ internal sealed class CommandLine
 
     private Command StreamCommand(string name, string description) => new(name, description)
     {
-        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _idleTimeout, _quiet, _stats,
+        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _idleTimeout, _quiet, _stats, _record, _redact,
     };
 }
 

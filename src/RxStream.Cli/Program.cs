@@ -23,6 +23,20 @@ foreach (var (command, transport) in new[] { (commandLine.Sse, Transport.Sse), (
     });
 }
 
+commandLine.Replay.SetAction(async (result, interrupt) =>
+{
+    try
+    {
+        var (path, port, speed) = commandLine.ReadReplay(result);
+        return await Replay.RunAsync(path, port, speed, interrupt);
+    }
+    catch (UsageException usage)
+    {
+        StatusLog.Error(usage.Message);
+        return ExitCodes.Usage;
+    }
+});
+
 // "-d @path" is rxstream's own syntax for a body read from a file, so System.CommandLine must not expand @path as a
 // response file first.
 var parsed = commandLine.Root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -5,6 +5,8 @@ using Microsoft.Win32.SafeHandles;
 using RxStream.Http;
 using RxStream.Resilience;
 using RxStream.ServerSentEvents;
+using RxStream.Testing;
+using RxStream.Testing.Recording;
 using RxStream.Text;
 using RxStream.WebSockets;
 
@@ -31,15 +33,22 @@ internal static class StreamRunner
             : null;
 
         int exit;
+        using var recording = StartRecording(settings);
         using (var socketInvoker = new HttpMessageInvoker(connections.CreateHandler()))
         {
-            using (var client = new HttpClient(connections.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan })
+            HttpMessageHandler handler = connections.CreateHandler();
+            if (recording is not null && settings.Transport != Transport.WebSocket)
+            {
+                handler = new RecordingHandler(handler, recording);
+            }
+
+            using (var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan })
             {
                 var lines = settings.Transport switch
                 {
                     Transport.Sse => Sse(settings, client, reconnect, log, stats),
                     Transport.Fetch => Fetch(settings, client, reconnect, log, stats),
-                    _ => WebSocket(settings, socketInvoker, reconnect, log, stats),
+                    _ => WebSocket(settings, socketInvoker, reconnect, log, stats, recording),
                 };
                 exit = await ReadAsync(lines, log, settings.Until, interrupt).ConfigureAwait(false);
                 if (stats is not null)
@@ -61,6 +70,11 @@ internal static class StreamRunner
 
         return exit;
     }
+
+    // --record FILE: the recording's header line is written before the first request, so even a failed connect leaves a file.
+    private static RecordingWriter? StartRecording(StreamSettings settings) => settings.RecordPath is { } path
+        ? RecordingWriter.Create(path, settings.Transport switch { Transport.Sse => "sse", Transport.Fetch => "fetch", _ => "ws" }, settings.Url, settings.Redact)
+        : null;
 
     private static async Task<int> ReadAsync(IObservable<string> lines, StatusLog log, string? until, CancellationToken interrupt)
     {
@@ -173,7 +187,7 @@ internal static class StreamRunner
             : text;
     }
 
-    private static IObservable<string> WebSocket(StreamSettings settings, HttpMessageInvoker invoker, ReconnectOptions? reconnect, StatusLog log, StatsLine? stats)
+    private static IObservable<string> WebSocket(StreamSettings settings, HttpMessageInvoker invoker, ReconnectOptions? reconnect, StatusLog log, StatsLine? stats, RecordingWriter? recording)
     {
         var socket = StreamObservable.WebSocket(settings.Url, new WebSocketConnectOptions
         {
@@ -187,7 +201,7 @@ internal static class StreamRunner
                 _ = SendAllAsync(session, settings.Sends);
             },
         });
-        IObservable<Chunk> messages = socket.Do(c => log.Received(c.Length));
+        IObservable<Chunk> messages = (recording is null ? socket : socket.Record(recording)).Do(c => log.Received(c.Length));
         if (settings.IdleTimeout is { } idle)
         {
             messages = messages.IdleTimeout(idle);

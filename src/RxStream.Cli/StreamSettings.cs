@@ -45,4 +45,10 @@ internal sealed record StreamSettings(
     /// when asked, because sending a request again can cost money (an LLM prompt) or repeat an action.
     /// </remarks>
     public bool ShouldReconnect => Reconnect ?? (Transport == Transport.Sse && Method == HttpMethod.Get);
+
+    /// <summary>Gets the file <c>--record</c> writes to, or <see langword="null"/>.</summary>
+    public string? RecordPath { get; init; }
+
+    /// <summary>Gets the response headers <c>--record</c> must not write the values of, besides the credentials.</summary>
+    public IReadOnlyList<string> Redact { get; init; } = [];
 }

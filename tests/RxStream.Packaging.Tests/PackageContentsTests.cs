@@ -69,6 +69,7 @@ public sealed partial class PackageContentsTests(PackedRelease release, ITestOut
     [Theory]
     [InlineData("RxStream", "lib/net10.0/RxStream.dll")]
     [InlineData("RxStream.Cli", "tools/net10.0/any/RxStream.Cli.dll")]
+    [InlineData("RxStream.Testing", "lib/net10.0/RxStream.Testing.dll")]
     public void Package_Assembly_IsDeterministicWithAnEmbeddedPdbThatEmbedsEverySource(string id, string assembly)
     {
         using var package = ZipFile.OpenRead(release.PackagePath(id));

@@ -23,6 +23,7 @@ public sealed class CliProcess : IAsyncDisposable
     private readonly Task _stdoutPump;
     private readonly Task _stderrPump;
     private TaskCompletionSource _stdoutChanged = NewSignal();
+    private TaskCompletionSource _stderrChanged = NewSignal();
     private bool _stdoutEnded;
 
     private CliProcess(Process process)
@@ -123,6 +124,31 @@ public sealed class CliProcess : IAsyncDisposable
             }
 
             await changed.WaitAsync(deadline.Token);
+        }
+    }
+
+    /// <summary>Completes with stderr once it contains <paramref name="text"/>; fails if <see cref="Limit"/> passes or the child exits first.</summary>
+    public async Task<string> WaitForStderrAsync(string text)
+    {
+        using var deadline = new CancellationTokenSource(Limit);
+        while (true)
+        {
+            Task changed;
+            lock (_stderr)
+            {
+                if (_stderr.ToString().Contains(text, StringComparison.Ordinal))
+                {
+                    return _stderr.ToString();
+                }
+
+                changed = _stderrChanged.Task;
+            }
+
+            await Task.WhenAny(changed, _stderrPump).WaitAsync(deadline.Token);
+            if (_stderrPump.IsCompleted && !Stderr.Contains(text, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"stderr ended without '{text}'. stderr: '{Stderr}'");
+            }
         }
     }
 
@@ -252,6 +278,8 @@ public sealed class CliProcess : IAsyncDisposable
             lock (_stderr)
             {
                 _stderr.Append(buffer, 0, read);
+                _stderrChanged.TrySetResult();
+                _stderrChanged = NewSignal();
             }
         }
     }

@@ -1,0 +1,273 @@
+using System.Net;
+using System.Reactive.Concurrency;
+using System.Reactive.Disposables;
+using RxStream.Testing.Http;
+using RxStream.Testing.Recording;
+
+namespace RxStream.Testing;
+
+/// <summary>Answers each HTTP request from a script, in the virtual time of a scheduler, without a socket; records every request it receives.</summary>
+/// <remarks>
+/// <para>Give it to RxStream as the client (<c>new HttpClient(handler)</c> or <c>new HttpMessageInvoker(handler)</c>) and
+/// give the same scheduler to the stream (<c>EventSourceOptions.Scheduler</c>, <c>FetchOptions.Scheduler</c>) and to
+/// the code under test. It works with any <see cref="IScheduler"/>, and is meant for a
+/// <see cref="VirtualTimeScheduler{TAbsolute, TRelative}"/>: System.Reactive's <see cref="HistoricalScheduler"/>, or
+/// Microsoft.Reactive.Testing's <c>TestScheduler</c>.</para>
+/// <para>The n-th request gets the n-th script added with <see cref="Enqueue(HttpResponseScript)"/>; once they run
+/// out, the <see cref="Otherwise"/> answer, if any, else the request fails with <see cref="InvalidOperationException"/>.
+/// The response's headers and each body part are scheduled at their times after the request arrived; when the clock
+/// reaches them, the client's pending read completes on the scheduler's thread, so what the client does with it
+/// (parsing, operators, the observer) happens within the scheduler's step, at that virtual time.</para>
+/// <para>RxStream starts each connection on the thread pool, so a request arrives shortly after the subscription
+/// (or reconnect) that sends it: await <see cref="WaitForRequestAsync"/> before advancing the clock past the moment it
+/// is sent, so that its script is timed from the right instant.</para>
+/// </remarks>
+public sealed class ScriptedHttpHandler : HttpMessageHandler
+{
+    private readonly IScheduler _scheduler;
+    private readonly ClientActivity _activity;
+    private readonly Lock _gate = new();
+    private readonly Queue<Func<ScriptedRequest, HttpResponseScript>> _scripts = new();
+    private readonly List<ScriptedRequest> _requests = [];
+    private readonly List<(int Count, TaskCompletionSource<ScriptedRequest> Signal)> _waiters = [];
+    private Func<ScriptedRequest, HttpResponseScript>? _otherwise;
+
+    /// <summary>Initializes a handler whose scripts run on <paramref name="scheduler"/>'s clock.</summary>
+    /// <param name="scheduler">The scheduler the test advances.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="scheduler"/> is <see langword="null"/>.</exception>
+    public ScriptedHttpHandler(IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        _scheduler = scheduler;
+        _activity = ClientActivity.Follow();
+    }
+
+    /// <summary>Gets the requests received so far, in order.</summary>
+    public IReadOnlyList<ScriptedRequest> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Creates a handler that serves a recording: the first request gets the first recorded connection, a request with <c>Last-Event-ID</c> resumes after that event, and any other request gets the next recorded connection.</summary>
+    /// <param name="recording">The recording (an <c>sse</c> or <c>fetch</c> one).</param>
+    /// <param name="scheduler">The scheduler the test advances.</param>
+    /// <returns>The handler.</returns>
+    /// <exception cref="ArgumentException">The recording holds no connection.</exception>
+    public static ScriptedHttpHandler Replaying(StreamRecording recording, IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(recording);
+        if (recording.Connections.Count == 0)
+        {
+            throw new ArgumentException("The recording holds no connection.", nameof(recording));
+        }
+
+        var next = 0;
+        var handler = new ScriptedHttpHandler(scheduler);
+        handler.Otherwise(request =>
+        {
+            if (request.LastEventId is { Length: > 0 } id && recording.ResumeAfter(id) is { } resumed)
+            {
+                return HttpResponseScript.FromRecording(resumed);
+            }
+
+            var connection = recording.Connections[Math.Min(Interlocked.Increment(ref next), recording.Connections.Count) - 1];
+            return HttpResponseScript.FromRecording(connection);
+        });
+        return handler;
+    }
+
+    /// <summary>Adds the answer to the next request not yet scripted.</summary>
+    /// <param name="script">The response.</param>
+    /// <returns>This handler.</returns>
+    public ScriptedHttpHandler Enqueue(HttpResponseScript script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        return Enqueue(_ => script);
+    }
+
+    /// <summary>Adds an answer, chosen from the request itself (its <c>Last-Event-ID</c>, its body), to the next request not yet scripted.</summary>
+    /// <param name="respond">Makes the response for the request.</param>
+    /// <returns>This handler.</returns>
+    public ScriptedHttpHandler Enqueue(Func<ScriptedRequest, HttpResponseScript> respond)
+    {
+        ArgumentNullException.ThrowIfNull(respond);
+        lock (_gate)
+        {
+            _scripts.Enqueue(respond);
+        }
+
+        return this;
+    }
+
+    /// <summary>Sets the answer to every request once the enqueued scripts have run out.</summary>
+    /// <param name="respond">Makes the response for the request.</param>
+    /// <returns>This handler.</returns>
+    public ScriptedHttpHandler Otherwise(Func<ScriptedRequest, HttpResponseScript> respond)
+    {
+        ArgumentNullException.ThrowIfNull(respond);
+        lock (_gate)
+        {
+            _otherwise = respond;
+        }
+
+        return this;
+    }
+
+    /// <summary>Waits (in real time, bounded) until <paramref name="count"/> requests have arrived, and returns the last of them.</summary>
+    /// <param name="count">How many requests to wait for; 1 for the first.</param>
+    /// <param name="timeout">How long to wait at most; 10 s by default.</param>
+    /// <returns>The <paramref name="count"/>-th request.</returns>
+    /// <exception cref="TimeoutException">Fewer requests arrived in time.</exception>
+    /// <remarks>It returns once the client has also finished what it does on its own thread after sending (awaiting the
+    /// answer), so the test can advance the clock at once.</remarks>
+    public async Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var patience = timeout ?? ScriptedBody.Patience;
+        TaskCompletionSource<ScriptedRequest>? signal = null;
+        ScriptedRequest? arrived = null;
+        lock (_gate)
+        {
+            if (_requests.Count >= count)
+            {
+                arrived = _requests[count - 1];
+            }
+            else
+            {
+                signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((count, signal));
+            }
+        }
+
+        arrived ??= await signal!.Task.WaitAsync(patience).ConfigureAwait(false);
+        await _activity.WhenQuietAsync(patience).ConfigureAwait(false);
+        return arrived;
+    }
+
+    /// <inheritdoc/>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Func<ScriptedRequest, HttpResponseScript>? respond;
+        ScriptedRequest recorded;
+        lock (_gate)
+        {
+            recorded = ScriptedRequest.From(_requests.Count + 1, request, _scheduler.Now, cancellationToken);
+            _requests.Add(recorded);
+            respond = _scripts.Count > 0 ? _scripts.Dequeue() : _otherwise;
+        }
+
+        Task<HttpResponseMessage> answer;
+        if (respond is null)
+        {
+            answer = Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedHttpHandler has no answer for request {recorded}: enqueue one more script, or set Otherwise."));
+        }
+        else
+        {
+            answer = new Exchange(this, respond(recorded), request, cancellationToken).Start();
+        }
+
+        Signal();
+        return answer;
+    }
+
+    private void Signal()
+    {
+        List<(TaskCompletionSource<ScriptedRequest> Signal, ScriptedRequest Request)> due = [];
+        lock (_gate)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Count <= _requests.Count)
+                {
+                    due.Add((_waiters[i].Signal, _requests[_waiters[i].Count - 1]));
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        foreach (var (signal, request) in due)
+        {
+            signal.TrySetResult(request);
+        }
+    }
+
+    /// <summary>Plays one script for one request.</summary>
+    private sealed class Exchange(ScriptedHttpHandler owner, HttpResponseScript script, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        private readonly TaskCompletionSource<HttpResponseMessage> _response = new();
+        private readonly ScriptedBody _body = new(owner._activity);
+        private readonly CompositeDisposable _scheduled = [];
+
+        public Task<HttpResponseMessage> Start()
+        {
+            var (parts, endAt, drop) = script.Plan();
+            var scheduler = owner._scheduler;
+
+            // Whatever the client does, once it lets go of the body nothing more is scheduled for it.
+            _body.Disposed += _scheduled.Dispose;
+            var cancel = cancellationToken.UnsafeRegister(static state => ((Exchange)state!).Cancel(), this);
+            _scheduled.Add(cancel);
+            _scheduled.Add(scheduler.Schedule(script.HeadersTime, SendHeaders));
+            foreach (var (at, bytes) in parts)
+            {
+                _scheduled.Add(scheduler.Schedule(at, () => _body.Deliver(bytes)));
+            }
+
+            if (endAt is { } end)
+            {
+                _scheduled.Add(scheduler.Schedule(end, drop
+                    ? () => _body.Fail(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (a scripted drop)."))
+                    : _body.End));
+            }
+
+            return _response.Task;
+        }
+
+        private void Cancel()
+        {
+            if (_response.TrySetCanceled(cancellationToken))
+            {
+                _body.Dispose();
+            }
+        }
+
+        private void SendHeaders()
+        {
+            var response = new HttpResponseMessage(script.StatusCode)
+            {
+                RequestMessage = request,
+                Content = new ScriptedContent(_body),
+            };
+            foreach (var (name, value) in script.Headers)
+            {
+                if (!response.Headers.TryAddWithoutValidation(name, value))
+                {
+                    response.Content.Headers.TryAddWithoutValidation(name, value);
+                }
+            }
+
+            // The client awaits this task on its own thread; if it had not awaited yet when it completes, it goes on
+            // there, so wait until it is back at the body (or has let it go) before the clock moves on.
+            _body.BeginStep();
+            if (_response.TrySetResult(response))
+            {
+                _body.WaitUntilSettled(alreadyReset: true);
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+    }
+}
