@@ -1,3 +1,4 @@
+using RxStream.Resilience;
 using System.Diagnostics;
 using System.Reactive.Concurrency;
 using Xunit.Abstractions;
@@ -22,14 +23,39 @@ public sealed class ScaleTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
 
-        using var subscription = StreamObservable.EventSource(client, VirtualSse.Address, VirtualSse.Options(scheduler)).Subscribe(e => data.Add(e.Data));
+        // The kit is under test here, not the policy: no floor above the server's retry and no backoff growth, so each
+        // reconnect waits exactly the server's 100 ms.
+        using var reconnecting = new SemaphoreSlim(0);
+        var options = VirtualSse.Options(scheduler) with
+        {
+            Reconnect = new ReconnectOptions
+            {
+                UseJitter = false,
+                MinDelay = TimeSpan.Zero,
+                BackoffResetThreshold = TimeSpan.Zero,
+                Status = System.Reactive.Observer.Create<ConnectionStatus>(s =>
+                {
+                    if (s is ConnectionStatus.Reconnecting)
+                    {
+                        reconnecting.Release();
+                    }
+                }),
+            },
+        };
+        using var subscription = StreamObservable.EventSource(client, VirtualSse.Address, options).Subscribe(e => data.Add(e.Data));
         for (var i = 1; i <= Connections; i++)
         {
             await server.WaitForRequestAsync(i);
 
-            // To the reconnect: the event at once, the drop 10 ms later, the next request 100 ms after that; the last
-            // connection only up to its drop, so that no request 1001 is on its way.
-            scheduler.AdvanceBy(TimeSpan.FromMilliseconds(i < Connections ? 110 : 10));
+            // The event at once and the drop 10 ms later; then, once the policy has scheduled it (possibly from another
+            // thread), the reconnect 100 ms after that. The last connection only up to its drop, so that no request 1001
+            // is on its way.
+            scheduler.AdvanceBy(TimeSpan.FromMilliseconds(10));
+            if (i < Connections)
+            {
+                Assert.True(await reconnecting.WaitAsync(TimeSpan.FromSeconds(10)));
+                scheduler.AdvanceBy(TimeSpan.FromMilliseconds(100));
+            }
         }
 
         clock.Stop();

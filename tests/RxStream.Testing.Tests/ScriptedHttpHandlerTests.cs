@@ -29,10 +29,23 @@ public sealed class ScriptedHttpHandlerTests
         using var client = new HttpClient(server);
         var seen = new List<(long Ms, string Data)>();
 
-        using var subscription = StreamObservable.EventSource(client, VirtualSse.Address, VirtualSse.Options(scheduler))
+        using var reconnecting = new SemaphoreSlim(0);
+        var status = System.Reactive.Observer.Create<RxStream.Resilience.ConnectionStatus>(s =>
+        {
+            if (s is RxStream.Resilience.ConnectionStatus.Reconnecting)
+            {
+                reconnecting.Release();
+            }
+        });
+
+        using var subscription = StreamObservable.EventSource(client, VirtualSse.Address, VirtualSse.Options(scheduler, status))
             .Subscribe(e => seen.Add((scheduler.Now.ToUnixTimeMilliseconds(), e.Data)));
         await server.WaitForRequestAsync(1);
-        scheduler.AdvanceBy(TimeSpan.FromMilliseconds(1040));
+
+        // To the drop; the policy may schedule its reconnect from another thread, so wait for it before moving on.
+        scheduler.AdvanceBy(TimeSpan.FromMilliseconds(40));
+        Assert.True(await reconnecting.WaitAsync(TimeSpan.FromSeconds(10)));
+        scheduler.AdvanceBy(TimeSpan.FromMilliseconds(1000));
         var reconnect = await server.WaitForRequestAsync(2);
         scheduler.AdvanceBy(TimeSpan.FromMilliseconds(10));
 
@@ -50,17 +63,20 @@ public sealed class ScriptedHttpHandlerTests
             .Enqueue(HttpResponseScript.Ok("text/plain").Send(100 * Ms, "hel").Send(250 * Ms, "lo").End(300 * Ms));
         using var client = new HttpClient(server);
         var chunks = new List<(long Ms, string Text)>();
-        var completedAt = -1L;
+        var completedAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         using var subscription = StreamObservable.Fetch(client, new Uri("http://stream.test/"), new RxStream.Http.FetchOptions { Scheduler = scheduler })
-            .Subscribe(c => chunks.Add((scheduler.Now.ToUnixTimeMilliseconds(), c.GetString())), () => completedAt = scheduler.Now.ToUnixTimeMilliseconds());
+            .Subscribe(c => chunks.Add((scheduler.Now.ToUnixTimeMilliseconds(), c.GetString())), () => completedAt.TrySetResult(scheduler.Now.ToUnixTimeMilliseconds()));
         await server.WaitForRequestAsync();
         scheduler.AdvanceBy(99 * Ms);
         Assert.Empty(chunks);
-        scheduler.AdvanceBy(TimeSpan.FromSeconds(1));
 
+        // Up to the end of the body and no further: the source completes after it has let go of the response, which may
+        // finish on another thread, so the clock waits there for it.
+        scheduler.AdvanceBy(201 * Ms);
+
+        Assert.Equal(300L, await completedAt.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal([(100L, "hel"), (250L, "lo")], chunks);
-        Assert.Equal(300L, completedAt);
     }
 
     [Fact]

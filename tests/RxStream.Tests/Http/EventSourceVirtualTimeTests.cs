@@ -47,10 +47,12 @@ public sealed class EventSourceVirtualTimeTests
 
         using var subscription = StreamObservable.EventSource(client, Address, options).Subscribe(_ => { });
         await server.WaitForRequestAsync();
-        scheduler.AdvanceBy(TimeSpan.FromSeconds(11.1));
+
+        // Idle from 1 s to 11 s, then the server's retry: 100 raised to the policy's 0.5 s floor (MinDelay).
+        scheduler.AdvanceBy(TimeSpan.FromSeconds(11.5));
         var second = await server.WaitForRequestAsync(2);
 
         Assert.Equal("7", second.LastEventId);
-        Assert.Equal(TimeSpan.FromSeconds(11.1), second.ArrivedAt - DateTimeOffset.UnixEpoch);
+        Assert.Equal(TimeSpan.FromSeconds(11.5), second.ArrivedAt - DateTimeOffset.UnixEpoch);
     }
 }
