@@ -134,6 +134,18 @@ public class ParseSseTests
     }
 
     [Fact]
+    public void SseStreamParser_StoppedFromInsideAHandlerCall_ReportsNothingMoreFromThatPiece()
+    {
+        var events = new List<SseEvent>();
+        SseStreamParser? parser = null;
+        using var stopping = new SseStreamParser(new SseParserOptions(), new Recorder(events, () => parser!.Stop()));
+        parser = stopping;
+        parser.Feed("data: a\n\ndata: b\n\n"u8);
+        parser.Feed("data: c\n\n"u8);
+        Assert.Equal(["message||a"], Describe(events));
+    }
+
+    [Fact]
     public void ParseSse_DefaultFormat_HoldsTextAndUnnamedEventsAreMessages()
     {
         var item = Assert.Single(Parse(Chunking.Whole("data: \u00e9\n\n"u8)));
@@ -385,9 +397,13 @@ public class ParseSseTests
         return Math.Min(terminated, reported);
     }
 
-    private sealed class Recorder(List<SseEvent> events) : ISseParserHandler
+    private sealed class Recorder(List<SseEvent> events, Action? onEvent = null) : ISseParserHandler
     {
-        public void OnEvent(in SseEvent value) => events.Add(value);
+        public void OnEvent(in SseEvent value)
+        {
+            events.Add(value);
+            onEvent?.Invoke();
+        }
 
         public void OnComment(ReadOnlySpan<byte> text)
         {
