@@ -183,4 +183,57 @@ public sealed class ParseSseOperatorTests
         await feed.WaitAsync(AsyncObserver<Chunk>.Patience);
         Assert.Equal(0, pool.Outstanding);
     }
+
+    [Fact]
+    public void ParseSse_LongLineAndLongEvent_GrowTheirBuffersGeometricallyWithinTheLimitAndGiveTheOldOnesBack()
+    {
+        // A 39,006-byte line arrives 1,000 bytes at a time under a 40,000-byte line limit, then an event of 40 data
+        // lines of 1,000 bytes: each buffer doubles (a few rents, not one per piece), never past the line limit,
+        // and the outgrown one goes back at once; a line buffer over 4 KiB goes back when its line ends.
+        var pool = new SizeRecordingPool();
+        var source = new Subject<Chunk>();
+        var events = new List<SseEvent>();
+        using var subscription = new ParseSseOperator(source, new SseParserOptions { MaxLineLength = 40_000 }, pool).Subscribe(events.Add);
+
+        source.OnNext(Chunk.FromString("data: "));
+        for (var i = 0; i < 39; i++)
+        {
+            source.OnNext(Chunk.FromString(new string('x', 1000)));
+            Assert.Equal(1, pool.Outstanding);
+        }
+
+        source.OnNext(Chunk.FromString("\n\n"));
+        Assert.Equal(39_000, Assert.Single(events).Data.Length);
+        Assert.Equal(1, pool.Outstanding);
+        var lineRents = pool.Sizes.Count - 1;
+        Assert.InRange(lineRents, 2, 10);
+        Assert.All(pool.Sizes, size => Assert.InRange(size, 1, 40_000));
+        Assert.Equal(40_000, pool.Sizes[lineRents - 1]);
+
+        var dataPool = new SizeRecordingPool();
+        var dataSource = new Subject<Chunk>();
+        var dataEvents = new List<SseEvent>();
+        using var dataSubscription = new ParseSseOperator(dataSource, new SseParserOptions(), dataPool).Subscribe(dataEvents.Add);
+        dataSource.OnNext(Chunk.FromString(string.Concat(Enumerable.Repeat("data: " + new string('y', 999) + "\n", 40)) + "\n"));
+        Assert.Equal((40 * 1000) - 1, Assert.Single(dataEvents).Data.Length);
+        Assert.Equal(1, dataPool.Outstanding);
+        Assert.InRange(dataPool.Sizes.Count, 2, 8);
+        Assert.All(dataPool.Sizes, size => Assert.InRange(size, 1, 2 * 40 * 1000));
+    }
+
+    private sealed class SizeRecordingPool : System.Buffers.ArrayPool<byte>
+    {
+        public List<int> Sizes { get; } = [];
+
+        public int Outstanding { get; private set; }
+
+        public override byte[] Rent(int minimumLength)
+        {
+            Sizes.Add(minimumLength);
+            Outstanding++;
+            return new byte[minimumLength];
+        }
+
+        public override void Return(byte[] array, bool clearArray = false) => Outstanding--;
+    }
 }

@@ -79,6 +79,81 @@ public class ParseSseTests
         Assert.Equal(["message||y"], Describe(Parse(Chunking.At(partial, [1]))));
     }
 
+    [Theory]
+    [InlineData(new[] { 1 })]
+    [InlineData(new[] { 1, 2 })]
+    public void ParseSse_PartialBomHeldAcrossChunks_CountsTowardsTheFirstLineAsData(int[] cuts)
+    {
+        // Specification: WHATWG Encoding, "UTF-8 decode" strips only a whole EF BB BF; bytes that start like one and
+        // stop are decoded with the rest of the stream, so the held EF (and BB) are part of the first line: with a
+        // limit of 10, "EF BB" plus an 8-byte field is exactly 10 and passes, plus a 9-byte field is 11 and fails.
+        var options = new SseParserOptions { MaxLineLength = 10 };
+        byte[] fits = [0xEF, 0xBB, .. "12345678\ndata: x\n\n"u8];
+        var (values, error, _) = Chunking.Run(Chunking.At(fits, cuts), s => s.ParseSse(options));
+        Assert.Null(error);
+        Assert.Equal(["message||x"], Describe(values));
+
+        byte[] over = [0xEF, 0xBB, .. "123456789\ndata: x\n\n"u8];
+        (values, error, _) = Chunking.Run(Chunking.At(over, cuts), s => s.ParseSse(options));
+        Assert.Empty(values);
+        Assert.Equal(nameof(SseParserOptions.MaxLineLength), Assert.IsType<StreamLimitExceededException>(error).LimitName);
+    }
+
+    [Fact]
+    public void ParseSse_TwoBoms_StripsTheFirstAndKeepsTheSecondAsData()
+    {
+        // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present": one, not two.
+        var options = new SseParserOptions { MaxLineLength = 10 };
+        byte[] bytes = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. "1234567\ndata: x\n\n"u8];
+        var (values, error, _) = Chunking.Run(Chunking.At(bytes, [1, 2, 3, 4]), s => s.ParseSse(options));
+        Assert.Null(error);
+        Assert.Equal(["message||x"], Describe(values));
+
+        byte[] over = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. "12345678\ndata: x\n\n"u8];
+        (values, error, _) = Chunking.Run(Chunking.At(over, [1, 2, 3, 4]), s => s.ParseSse(options));
+        Assert.Empty(values);
+        Assert.IsType<StreamLimitExceededException>(error);
+    }
+
+    [Fact]
+    public void SseStreamParser_ReconnectLastEventId_WinsOverTheInitialOneAndCarriesToEventsWithoutAnId()
+    {
+        // Specification: WHATWG HTML 9.2.6, "Set event's lastEventId to the last event ID string": a reconnect
+        // starts from the ID the previous connection ended with, not from the configured initial one.
+        var events = new List<SseEvent>();
+        using var parser = new SseStreamParser(new SseParserOptions { InitialLastEventId = "41" }, new Recorder(events), "77");
+        Assert.Equal("77", parser.LastEventId);
+        parser.Feed("data: a\n\nid: 9\ndata: b\n\ndata: c\n\n"u8);
+        Assert.Equal(["message|77|a", "message|9|b", "message|9|c"], Describe(events));
+
+        events.Clear();
+        using var initial = new SseStreamParser(new SseParserOptions { InitialLastEventId = "41" }, new Recorder(events));
+        Assert.Equal("41", initial.LastEventId);
+        initial.Feed("data: a\n\n"u8);
+        Assert.Equal(["message|41|a"], Describe(events));
+    }
+
+    [Fact]
+    public void SseStreamParser_StoppedFromInsideAHandlerCall_ReportsNothingMoreFromThatPiece()
+    {
+        var events = new List<SseEvent>();
+        SseStreamParser? parser = null;
+        using var stopping = new SseStreamParser(new SseParserOptions(), new Recorder(events, () => parser!.Stop()));
+        parser = stopping;
+        parser.Feed("data: a\n\ndata: b\n\n"u8);
+        parser.Feed("data: c\n\n"u8);
+        Assert.Equal(["message||a"], Describe(events));
+    }
+
+    [Fact]
+    public void ParseSse_DefaultFormat_HoldsTextAndUnnamedEventsAreMessages()
+    {
+        var item = Assert.Single(Parse(Chunking.Whole("data: \u00e9\n\n"u8)));
+        Assert.False(item.HoldsUtf8);
+        Assert.Equal("message", item.EventType);
+        Assert.Equal("\u00e9", item.Data);
+    }
+
     [Fact]
     public void ParseSse_RetryField_ReportedOnlyWhenAllDigitsAndCarriedByItsEvent()
     {
@@ -320,5 +395,22 @@ public class ParseSseTests
         // Our own parser says how many events were closed by a blank line; the BCL's extra one, if any, is the tail.
         var terminated = Parse(Chunking.Whole(data)).Count;
         return Math.Min(terminated, reported);
+    }
+
+    private sealed class Recorder(List<SseEvent> events, Action? onEvent = null) : ISseParserHandler
+    {
+        public void OnEvent(in SseEvent value)
+        {
+            events.Add(value);
+            onEvent?.Invoke();
+        }
+
+        public void OnComment(ReadOnlySpan<byte> text)
+        {
+        }
+
+        public void OnRetry(TimeSpan reconnectionTime)
+        {
+        }
     }
 }

@@ -170,6 +170,93 @@ public class TakeUntilSentinelTests
         Assert.InRange(found, samples / 5, samples * 9 / 10);
     }
 
+    [Fact]
+    public void TakeUntilSentinel_BytesFalseStartAtAChunksTail_IsHeldThenReleasedAndTheMatchDisposesUpstream()
+    {
+        // The sentinel's first byte starts the tail of the piece at 300 and is held; at 400 it turns out a false start
+        // and goes out joined with that piece (of the source's kind); at 500 a tail "LL" is held and completed at 600.
+        var scheduler = new TestScheduler();
+        var source = scheduler.CreateHotObservable(
+            OnNext(300, Chunk.FromString("ab L", ChunkKind.Text)),
+            OnNext(400, Chunk.FromString("Lx", ChunkKind.Text)),
+            OnNext(500, Chunk.FromString("cLL", ChunkKind.Text)),
+            OnNext(600, Chunk.FromString("M-EOF tail", ChunkKind.Text)),
+            OnNext(700, Chunk.FromString("never", ChunkKind.Text)));
+
+        var observer = scheduler.Start(() => source.TakeUntilSentinel("LLM-EOF"u8.ToArray()));
+
+        Assert.Equal(
+            [OnNext(300, "ab "), OnNext(400, "LLx"), OnNext(500, "c"), OnCompleted<string>(600)],
+            observer.Messages.Select(m => m.Value.Kind == System.Reactive.NotificationKind.OnNext
+                ? OnNext(m.Time, m.Value.Value.GetString())
+                : OnCompleted<string>(m.Time)));
+        Assert.All(observer.Messages.Where(m => m.Value.HasValue), m => Assert.Equal(ChunkKind.Text, m.Value.Value.Kind));
+        Assert.Equal([Subscribe(200, 600)], source.Subscriptions);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_BytesPieceThatCannotBeginTheSentinel_IsForwardedAsTheSameChunk()
+    {
+        // Nothing held and nothing to hold: the piece goes on as it came, without a copy, message boundary included.
+        var original = new Chunk("a message"u8.ToArray(), ChunkKind.Text, endOfMessage: true);
+        var forwarded = new List<Chunk>();
+        Observable.Return(original).TakeUntilSentinel("[DONE]"u8.ToArray(), new SentinelOptions { ErrorIfMissing = false }).Subscribe(forwarded.Add);
+
+        var only = Assert.Single(forwarded);
+        Assert.True(only.Data.Equals(original.Data));
+        Assert.True(only.IsEndOfMessage);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_PredicateIncludeSentinel_EmitsTheMatchingItemThenCompletes()
+    {
+        var scheduler = new TestScheduler();
+        var source = scheduler.CreateHotObservable(OnNext(300, 1), OnNext(400, 0), OnNext(500, 2));
+
+        var observer = scheduler.Start(() => source.TakeUntilSentinel(x => x == 0, new SentinelOptions { IncludeSentinel = true }));
+
+        Assert.Equal([OnNext(300, 1), OnNext(400, 0), OnCompleted<int>(400)], observer.Messages);
+        Assert.Equal([Subscribe(200, 400)], source.Subscriptions);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_PredicateThrows_IsTheStreamsErrorAndNothingFollows()
+    {
+        var failure = new InvalidOperationException("bad item");
+        var scheduler = new TestScheduler();
+        var source = scheduler.CreateHotObservable(OnNext(300, 1), OnNext(400, 7), OnNext(500, 0), OnCompleted<int>(600));
+
+        var observer = scheduler.Start(() => source.TakeUntilSentinel(x => x == 7 ? throw failure : x == 0));
+
+        Assert.Equal([OnNext(300, 1), OnError<int>(400, failure)], observer.Messages);
+        Assert.Equal([Subscribe(200, 400)], source.Subscriptions);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_PredicateOptionalSentinelMissing_CompletesAfterEveryItem()
+    {
+        var scheduler = new TestScheduler();
+        var source = scheduler.CreateHotObservable(OnNext(300, 1), OnNext(400, 2), OnCompleted<int>(500));
+
+        var observer = scheduler.Start(() => source.TakeUntilSentinel(x => x == 0, new SentinelOptions { ErrorIfMissing = false }));
+
+        Assert.Equal([OnNext(300, 1), OnNext(400, 2), OnCompleted<int>(500)], observer.Messages);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_TextHeldTailAtCompletion_IsEmittedBeforeTheMissingSentinelError()
+    {
+        var scheduler = new TestScheduler();
+        var source = scheduler.CreateHotObservable(OnNext(300, "a LLM-E"), OnCompleted<string>(400));
+
+        var observer = scheduler.Start(() => source.TakeUntilSentinel("LLM-EOF"));
+
+        Assert.Equal(3, observer.Messages.Count);
+        Assert.Equal([OnNext(300, "a "), OnNext(400, "LLM-E")], observer.Messages.Take(2));
+        Assert.IsType<SentinelNotFoundException>(observer.Messages[2].Value.Exception);
+        Assert.Equal(400, observer.Messages[2].Time);
+    }
+
     private static class ParseSseTestsBridge
     {
         public static IObservable<SseEvent> Parse(string stream) => Observable.Return(Chunk.FromString(stream)).ParseSse();
