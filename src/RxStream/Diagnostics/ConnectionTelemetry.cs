@@ -36,9 +36,9 @@ internal sealed class ConnectionTelemetry
     // Whether anyone listened when the attempt started; the inert instance never reports.
     private readonly bool _listening;
     private readonly KeyValuePair<string, object?> _transport;
-    private readonly IScheduler? _scheduler;
     private readonly Activity? _activity;
-    private readonly DateTimeOffset _started;
+    // Monotonic on real time and virtual in tests, like IdleWatch: a clock change cannot bend a duration.
+    private readonly IStopwatch? _clock;
 
     // Whether the +1 of rxstream.connection.active was recorded, so the -1 matches it even if a listener came or went.
     private readonly bool _countedActive;
@@ -54,8 +54,7 @@ internal sealed class ConnectionTelemetry
     {
         _listening = true;
         _transport = new(Instruments.TransportTag, transport);
-        _scheduler = scheduler;
-        _started = scheduler.Now;
+        _clock = scheduler.StartStopwatch();
         _activity = Instruments.Source.StartActivity("rxstream " + transport, ActivityKind.Client);
         if (_activity is { IsAllDataRequested: true })
         {
@@ -212,7 +211,7 @@ internal sealed class ConnectionTelemetry
         }
     }
 
-    private double Elapsed() => Math.Max(0, (_scheduler!.Now - _started).TotalSeconds);
+    private double Elapsed() => _clock!.Elapsed.TotalSeconds;
 
     private void SetTarget(Uri? target)
     {
