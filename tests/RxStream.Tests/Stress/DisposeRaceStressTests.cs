@@ -137,9 +137,10 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
         var subscription = new SingleAssignment();
         var observer = new CheckingObserver(state, mode == 3 ? (index =>
         {
-            if (index == reentrantAt)
+            // An item can arrive before Subscribe has returned the subscription: that dispose only takes effect when
+            // it does (as in any Rx operator), so only a dispose that reached the source counts as having left.
+            if (index == reentrantAt && subscription.DisposeReachedSource())
             {
-                subscription.Dispose();
                 state.Left = true;
             }
         }) : null);
@@ -387,6 +388,14 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output) : IAsyncLif
         }
 
         public void Dispose() => Interlocked.Exchange(ref _inner, Disposed)?.Dispose();
+
+        /// <summary>Disposes, and tells whether that disposed the source's own subscription (rather than a slot not yet set).</summary>
+        public bool DisposeReachedSource()
+        {
+            var inner = Interlocked.Exchange(ref _inner, Disposed);
+            inner?.Dispose();
+            return inner is not null && inner != Disposed;
+        }
 
         private sealed class Nothing : IDisposable
         {
