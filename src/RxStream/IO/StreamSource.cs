@@ -24,6 +24,9 @@ internal sealed class StreamSource : AsyncLoopSource<Chunk>
         _leaveOpen = leaveOpen;
     }
 
+    /// <inheritdoc/>
+    protected override bool StartsOnThreadPool => true;
+
     protected override async Task RunAsync(Emitter emitter, CancellationToken cancellationToken)
     {
         var stream = await _open(cancellationToken).ConfigureAwait(false)

@@ -4,8 +4,8 @@ namespace RxStream.Internal;
 
 /// <summary>Runs an asynchronous producer once per subscription: the shape shared by every network source.</summary>
 /// <remarks>
-/// <para>Each <c>Subscribe</c> starts <see cref="RunAsync"/> on the thread pool with a token that the subscription's
-/// <c>Dispose</c> cancels; disposal is cancellation, and cancellation aborts whatever the producer awaits (a
+/// <para>Each <c>Subscribe</c> starts <see cref="RunAsync"/> on the subscribing thread (outside its
+/// <see cref="SynchronizationContext"/>), with a token that the subscription's <c>Dispose</c> cancels; disposal is cancellation, and cancellation aborts whatever the producer awaits (a
 /// request, a read). Completion of the producer completes the observer; an exception fails it.</para>
 /// <para>The producer emits through <see cref="Emitter"/>, which stops at disposal and tells an exception thrown by
 /// the observer itself apart from a failure of the stream: the former aborts the connection (the producer's
@@ -20,9 +20,45 @@ internal abstract class AsyncLoopSource<T> : IObservable<T>
     {
         ArgumentNullException.ThrowIfNull(observer);
         var emitter = new Emitter(observer);
-        _ = Task.Run(() => RunLoopAsync(emitter));
+        if (StartsOnThreadPool)
+        {
+            _ = Task.Run(() => RunLoopAsync(emitter));
+            return emitter;
+        }
+
+        // Otherwise the producer starts on the subscribing thread and runs until its first await that does not complete
+        // at once, as Rx's own asynchronous Observable.Create does. So a source whose awaits complete on a scheduler's
+        // thread (a virtual clock advancing, a test double) runs entirely at that moment, in order; a real connection
+        // goes asynchronous at its first network wait. The caller's SynchronizationContext (a UI thread) is kept out of
+        // it: no continuation of the producer is ever posted back to the thread that subscribed.
+        var caller = SynchronizationContext.Current;
+        if (caller is null)
+        {
+            _ = RunLoopAsync(emitter);
+        }
+        else
+        {
+            SynchronizationContext.SetSynchronizationContext(null);
+            try
+            {
+                _ = RunLoopAsync(emitter);
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(caller);
+            }
+        }
+
         return emitter;
     }
+
+    /// <summary>Gets a value indicating whether <see cref="RunAsync"/> starts on the thread pool rather than on the subscribing thread.</summary>
+    /// <remarks>
+    /// For a producer whose reads may all complete synchronously for ever (any <see cref="Stream"/> a user hands in):
+    /// started inline, it would deliver everything before <c>Subscribe</c> returned the disposable that stops it, so
+    /// <c>Take(1)</c> could never end it. A network producer goes asynchronous at its first wait for the network.
+    /// </remarks>
+    protected virtual bool StartsOnThreadPool => false;
 
     /// <summary>Produces the items of one subscription; returns at the end of the stream.</summary>
     /// <param name="emitter">Where items go.</param>

@@ -4,7 +4,8 @@ namespace RxStream.Internal;
 
 /// <summary>Sends an exception thrown by a subscriber's own <c>OnNext</c>, <c>OnError</c> or <c>OnCompleted</c> to the unhandled-exception path.</summary>
 /// <remarks>
-/// A source's read loop runs on the thread pool, so nobody is on the stack to receive what the observer threw.
+/// A source's read loop runs as a task that nobody awaits (started on the subscribing thread or the thread pool, and
+/// continued wherever its reads complete), so nobody is on the stack to receive what the observer threw.
 /// Rerouting it to <c>OnError</c> would hand the observer its own bug as if the stream had failed (and a reconnect
 /// policy would retry it); swallowing it would hide the bug. Like Rx's schedulers, we rethrow it where the process
 /// reports unhandled exceptions. That includes the stream's own error rethrown by an observer subscribed without an
