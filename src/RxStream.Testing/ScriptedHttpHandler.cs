@@ -2,6 +2,7 @@ using System.Net;
 using System.Reactive.Concurrency;
 using System.Reactive.Disposables;
 using RxStream.Testing.Http;
+using RxStream.Testing.Internal;
 using RxStream.Testing.Recording;
 
 namespace RxStream.Testing;
@@ -18,9 +19,12 @@ namespace RxStream.Testing;
 /// The response's headers and each body part are scheduled at their times after the request arrived; when the clock
 /// reaches them, the client's pending read completes on the scheduler's thread, so what the client does with it
 /// (parsing, operators, the observer) happens within the scheduler's step, at that virtual time.</para>
-/// <para>RxStream starts each connection on the thread pool, so a request arrives shortly after the subscription
-/// (or reconnect) that sends it: await <see cref="WaitForRequestAsync"/> before advancing the clock past the moment it
-/// is sent, so that its script is timed from the right instant.</para>
+/// <para>RxStream sends a request on the thread that subscribes (or on the scheduler's, for a reconnect), so it has
+/// arrived when <c>Subscribe</c> returns, and advancing the clock runs everything due by then before it returns: the
+/// parts, drops, timeouts and reconnects, and what the client does with them. Each step runs without the thread's
+/// <see cref="SynchronizationContext"/> (xunit installs one), which would otherwise push the client's reaction onto
+/// the thread pool, after the step. A test needs no wait; <see cref="WaitForRequestAsync"/> is for a client that sends
+/// from another thread (behind <c>SubscribeOn</c>, say).</para>
 /// </remarks>
 public sealed class ScriptedHttpHandler : HttpMessageHandler
 {
@@ -216,19 +220,19 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
 
             // Whatever the client does, once it lets go of the body nothing more is scheduled for it.
             _body.Disposed += _scheduled.Dispose;
-            var cancel = cancellationToken.UnsafeRegister(static state => ((Exchange)state!).Cancel(), this);
+            var cancel = cancellationToken.UnsafeRegister(static state => Inline.Run(((Exchange)state!).Cancel), this);
             _scheduled.Add(cancel);
-            _scheduled.Add(scheduler.Schedule(script.HeadersTime, SendHeaders));
+            _scheduled.Add(scheduler.Schedule(script.HeadersTime, Inline.Step(SendHeaders)));
             foreach (var (at, bytes) in parts)
             {
-                _scheduled.Add(scheduler.Schedule(at, () => _body.Deliver(bytes)));
+                _scheduled.Add(scheduler.Schedule(at, Inline.Step(() => _body.Deliver(bytes))));
             }
 
             if (endAt is { } end)
             {
-                _scheduled.Add(scheduler.Schedule(end, drop
+                _scheduled.Add(scheduler.Schedule(end, Inline.Step(drop
                     ? () => _body.Fail(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (a scripted drop)."))
-                    : _body.End));
+                    : _body.End)));
             }
 
             return _response.Task;

@@ -5,6 +5,7 @@ using System.Reactive.Disposables;
 using System.Security.Cryptography;
 using System.Text;
 using RxStream.Testing.Http;
+using RxStream.Testing.Internal;
 using RxStream.Testing.Recording;
 using RxStream.Testing.WebSockets;
 
@@ -20,8 +21,9 @@ namespace RxStream.Testing;
 /// Microsoft.Reactive.Testing's <c>TestScheduler</c> is what it is for.</para>
 /// <para>The n-th connection gets the n-th script, then the <see cref="Otherwise"/> answer. When the clock reaches a
 /// scripted frame, the client's pending receive completes on the scheduler's thread, so the message reaches the
-/// observer within that step. A connection starts on the thread pool: await <see cref="WaitForConnectionAsync"/>
-/// before advancing the clock past the moment it is opened.</para>
+/// observer within that step. The upgrade request arrives while the client subscribes, and the connection opens at
+/// the next step of the clock; a test needs no wait (<see cref="WaitForConnectionAsync"/> is for a client that
+/// connects from another thread).</para>
 /// </remarks>
 public sealed class ScriptedWebSocketHandler : HttpMessageHandler
 {
@@ -181,15 +183,15 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
         var scheduled = new CompositeDisposable();
         duplex.Disposed += scheduled.Dispose;
         var response = new TaskCompletionSource<HttpResponseMessage>();
-        scheduled.Add(cancellationToken.UnsafeRegister(_ =>
+        scheduled.Add(cancellationToken.UnsafeRegister(_ => Inline.Run(() =>
         {
             if (response.TrySetCanceled(cancellationToken))
             {
                 duplex.Dispose();
             }
-        }, null));
+        }), null));
 
-        scheduled.Add(_scheduler.Schedule(TimeSpan.Zero, () =>
+        scheduled.Add(_scheduler.Schedule(TimeSpan.Zero, Inline.Step(() =>
         {
             var message = new HttpResponseMessage(script.Refusal ?? HttpStatusCode.SwitchingProtocols) { RequestMessage = request, Content = new ScriptedContent(duplex) };
             if (script.Refusal is null)
@@ -212,13 +214,13 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
             {
                 duplex.WaitUntilSettled(alreadyReset: true);
             }
-        }));
+        })));
 
         if (script.Refusal is null)
         {
             foreach (var step in script.Steps)
             {
-                scheduled.Add(_scheduler.Schedule(step.At, () => Play(duplex, step)));
+                scheduled.Add(_scheduler.Schedule(step.At, Inline.Step(() => Play(duplex, step))));
             }
         }
 

@@ -4,9 +4,9 @@ namespace RxStream.Testing.Http;
 
 /// <summary>Tells when the work a test started has stopped running on other threads, by following the test's execution context.</summary>
 /// <remarks>
-/// <para>RxStream starts each connection on the thread pool, and a client that had not yet awaited a completed answer
-/// goes on on its own thread. A scripted server must not move the virtual clock while that work runs. The work carries
-/// the execution context of the code that subscribed, so an <see cref="AsyncLocal{T}"/> set by the test (when it
+/// <para>A client can go on on a thread of its own: one that had not yet awaited an answer when it completed, or work
+/// that a WebSocket hands to the thread pool. A scripted server must not move the virtual clock while that work runs.
+/// The work carries the execution context of the code that subscribed, so an <see cref="AsyncLocal{T}"/> set by the test (when it
 /// creates a scripted server) flows into it: the notification of that value appearing on a thread and leaving it
 /// counts the threads running the test's work.</para>
 /// <para>When the test's context does not carry it (the server was created elsewhere), the count stays empty and the

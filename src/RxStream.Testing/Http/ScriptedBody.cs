@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using RxStream.Testing.Internal;
 
 namespace RxStream.Testing.Http;
 
@@ -162,7 +163,7 @@ internal class ScriptedBody(ClientActivity? activity = null) : Stream
             _pending = pending;
             if (cancellationToken.CanBeCanceled)
             {
-                pending.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((PendingRead)state!).Cancel(token), pending);
+                pending.Registration = cancellationToken.UnsafeRegister(static (state, token) => Inline.Run(() => ((PendingRead)state!).Cancel(token)), pending);
             }
 
             return new ValueTask<int>(pending, pending.Version);
@@ -194,7 +195,10 @@ internal class ScriptedBody(ClientActivity? activity = null) : Stream
             _pending = null;
         }
 
-        pending?.Fail(new ObjectDisposedException(GetType().Name, "The response was disposed while a read was pending."));
+        if (pending is not null)
+        {
+            Inline.Run(() => pending.Fail(new ObjectDisposedException(GetType().Name, "The response was disposed while a read was pending.")));
+        }
         _settled.Set();
         _released.Set();
         Disposed?.Invoke();

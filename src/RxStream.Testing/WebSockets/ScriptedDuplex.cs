@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.WebSockets;
 using System.Reactive.Concurrency;
 using RxStream.Testing.Http;
+using RxStream.Testing.Internal;
 
 namespace RxStream.Testing.WebSockets;
 
@@ -109,7 +110,7 @@ internal sealed class ScriptedDuplex(ScriptedWebSocketConnection connection, ISc
             // "If an endpoint receives a Close frame and did not previously send a Close frame, the endpoint MUST send a
             // Close frame in response", as soon as practical: at the next step of the clock, so that the client is not
             // re-entered while it is still sending its own.
-            scheduler.Schedule(TimeSpan.Zero, () => SendClose(close.Status, close.Description));
+            scheduler.Schedule(TimeSpan.Zero, Inline.Step(() => SendClose(close.Status, close.Description)));
         }
     }
 
