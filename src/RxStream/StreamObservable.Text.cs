@@ -52,7 +52,11 @@ public static partial class StreamObservable
     /// <param name="sentinel">The in-band end marker.</param>
     /// <param name="options">Whether to include the sentinel, and whether its absence is an error (by default it is: the stream was truncated).</param>
     /// <returns>The bytes before the sentinel.</returns>
-    /// <remarks>See <see cref="TakeUntilSentinel(IObservable{string}, string, SentinelOptions?)"/>.</remarks>
+    /// <remarks>
+    /// See <see cref="TakeUntilSentinel(IObservable{string}, string, SentinelOptions?)"/>. Over a message transport (a
+    /// WebSocket) the sentinel may span the frames of one message but not two messages, and each chunk emitted keeps its
+    /// message's <see cref="Chunk.Kind"/> and ends a message exactly where the input did.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="sentinel"/> is empty.</exception>
     public static IObservable<Chunk> TakeUntilSentinel(this IObservable<Chunk> source, ReadOnlyMemory<byte> sentinel, SentinelOptions? options = null)

@@ -87,18 +87,29 @@ internal sealed class TakeUntilByteSentinel(IObservable<Chunk> source, byte[] se
 
     private sealed class Sink(IObserver<Chunk> downstream, byte[] sentinel, SentinelOptions options) : Sink<Chunk, Chunk>(downstream)
     {
+        // The bytes that could still start the sentinel, and the kind of the message they belong to. They never span a
+        // message's end: a piece that ends a message releases them, so every chunk emitted holds one message's bytes.
         private byte[] _held = [];
+        private ChunkKind _heldKind;
 
         public override void OnNext(Chunk value)
         {
             var piece = value.Span;
             var match = SentinelSearch.Find<byte>(_held, piece, sentinel, out var keep);
+            if (match < 0 && value.IsEndOfMessage)
+            {
+                // The message ends here, so a sentinel begun in it cannot be finished by the next one.
+                keep = 0;
+            }
+
             var total = _held.Length + piece.Length;
             var emit = match >= 0 ? match : total - keep;
+            var endsMessage = match < 0 && keep == 0 && value.IsEndOfMessage;
             Chunk? before = emit == 0 ? null
                 : _held.Length == 0 && emit == piece.Length ? value
-                : Chunk.Copy(Join(piece, 0, emit), value.Kind);
+                : new Chunk(Join(piece, 0, emit), value.Kind, endsMessage);
             _held = match >= 0 ? [] : Join(piece, total - keep, keep);
+            _heldKind = value.Kind;
             if (before is { } chunk)
             {
                 ForwardOnNext(chunk);
@@ -108,7 +119,7 @@ internal sealed class TakeUntilByteSentinel(IObservable<Chunk> source, byte[] se
             {
                 if (options.IncludeSentinel)
                 {
-                    ForwardOnNext(Chunk.Copy(sentinel, value.Kind));
+                    ForwardOnNext(Chunk.Copy(sentinel, value.Kind, value.IsEndOfMessage && match + sentinel.Length == total));
                 }
 
                 ForwardOnCompleted();
@@ -119,7 +130,8 @@ internal sealed class TakeUntilByteSentinel(IObservable<Chunk> source, byte[] se
         {
             if (_held.Length > 0)
             {
-                ForwardOnNext(new Chunk(_held));
+                // Held bytes are a message's unfinished tail (a piece that ended the message would have released them).
+                ForwardOnNext(new Chunk(_held, _heldKind, endOfMessage: false));
             }
 
             if (options.ErrorIfMissing)

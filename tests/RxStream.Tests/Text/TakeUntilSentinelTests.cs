@@ -208,6 +208,36 @@ public class TakeUntilSentinelTests
     }
 
     [Fact]
+    public void TakeUntilSentinel_BytesOverMessages_KeepsEachMessagesKindAndEndAndNeverJoinsTwoMessages()
+    {
+        // WebSocket messages: "ab L" ends a message, so its "L" cannot begin a sentinel finished by the next message and
+        // goes out at once, as the end of that message; a frame "LL" that does not end its message is held and joined
+        // with the rest of its own message. The tail held at completion keeps its kind, and does not claim an end.
+        static Chunk Text(string text, bool end) => Chunk.FromString(text, ChunkKind.Text, end);
+        var pieces = new[] { Text("ab L", true), Text("LM-EOF", true), Text("x LL", false), Text("y", true), Text("z LLM-", false) };
+
+        var output = new List<Chunk>();
+        Exception? error = null;
+        pieces.ToObservable().TakeUntilSentinel("LLM-EOF"u8.ToArray()).Subscribe(output.Add, e => error = e);
+
+        Assert.Equal([Text("ab L", true), Text("LM-EOF", true), Text("x ", false), Text("LLy", true), Text("z ", false), Text("LLM-", false)], output);
+        Assert.IsType<SentinelNotFoundException>(error);
+    }
+
+    [Fact]
+    public void TakeUntilSentinel_BytesSentinelEndingAMessage_IncludedAsThatMessagesEnd()
+    {
+        static Chunk Binary(string text, bool end) => Chunk.FromString(text, ChunkKind.Binary, end);
+        var output = new List<Chunk>();
+
+        new[] { Binary("data E", false), Binary("OF", true), Binary("after", true) }.ToObservable()
+            .TakeUntilSentinel("EOF"u8.ToArray(), new SentinelOptions { IncludeSentinel = true })
+            .Subscribe(output.Add);
+
+        Assert.Equal([Binary("data ", false), Binary("EOF", true)], output);
+    }
+
+    [Fact]
     public void TakeUntilSentinel_PredicateIncludeSentinel_EmitsTheMatchingItemThenCompletes()
     {
         var scheduler = new TestScheduler();
