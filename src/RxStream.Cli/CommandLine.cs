@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using RxStream.Http;
 
 namespace RxStream.Cli;
 
@@ -15,6 +16,7 @@ internal sealed class CommandLine
     private readonly Option<bool> _reconnect = new("--reconnect") { Description = "Reconnect after a drop: needed for fetch, ws and any POST." };
     private readonly Option<bool> _noReconnect = new("--no-reconnect") { Description = "One connection only; the end of the stream ends the program." };
     private readonly Option<int?> _maxRetries = new("--max-retries") { Description = "Give up after N failed attempts in a row.", HelpName = "N" };
+    private readonly Option<int?> _maxRedirects = new("--max-redirs") { Description = "Follow at most N redirects (default 20, as curl -L; credentials never cross to another origin); 0 refuses them.", HelpName = "N" };
     private readonly Option<double?> _idleTimeout = new("--idle-timeout") { Description = "Treat this much silence (heartbeats count) as a dropped connection.", HelpName = "SECONDS" };
     private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No status on stderr." };
     private readonly Option<bool> _stats = new("--stats") { Description = "At the end, print one line on stderr: time to the first byte and item, items, items/s, bytes, reconnects." };
@@ -35,11 +37,12 @@ internal sealed class CommandLine
         Demo = new Command("demo", "Stream a chat answer from an embedded local server over SSE, fetch and WebSocket.") { _transport };
         Sse = StreamCommand("sse", "Read a Server-Sent Events stream (reconnects like EventSource).");
         Fetch = StreamCommand("fetch", "Read a streaming response body as UTF-8 text.");
-        // A WebSocket has no request method and no request body: -X and -d are not its options, so using them is a
-        // usage error rather than silently ignored.
+        // A WebSocket has no request method and no request body, and its handshake follows no redirect: -X, -d and
+        // --max-redirs are not its options, so using them is a usage error rather than silently ignored.
         WebSocket = StreamCommand("ws", "Read a WebSocket's messages.");
         WebSocket.Options.Remove(_method);
         WebSocket.Options.Remove(_data);
+        WebSocket.Options.Remove(_maxRedirects);
         WebSocket.Options.Add(_send);
         Replay = new Command("replay", "Serve a recording on 127.0.0.1 with its original timing, until Ctrl+C.") { _recording, _port, _speed };
         Root = new RootCommand("rxstream: curl -N for streams, with Server-Sent Events, sentinels, reconnects and WebSockets.")
@@ -112,6 +115,11 @@ internal sealed class CommandLine
             throw new UsageException("--max-retries must be zero or more.");
         }
 
+        if (result.GetValue(_maxRedirects) is < 0)
+        {
+            throw new UsageException("--max-redirs must be zero or more.");
+        }
+
         var idle = result.GetValue(_idleTimeout) switch
         {
             null => (TimeSpan?)null,
@@ -141,6 +149,7 @@ internal sealed class CommandLine
         {
             RecordPath = result.GetValue(_record) is { Length: > 0 } record ? record : null,
             Redact = result.GetValue(_redact) ?? [],
+            MaxRedirects = hasRequest ? result.GetValue(_maxRedirects) ?? FetchOptions.DefaultMaxRedirects : FetchOptions.DefaultMaxRedirects,
         };
     }
 
@@ -223,7 +232,7 @@ internal sealed class CommandLine
 
     private Command StreamCommand(string name, string description) => new(name, description)
     {
-        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _idleTimeout, _quiet, _stats, _record, _redact,
+        _url, _method, _header, _data, _until, _output, _reconnect, _noReconnect, _maxRetries, _maxRedirects, _idleTimeout, _quiet, _stats, _record, _redact,
     };
 }
 

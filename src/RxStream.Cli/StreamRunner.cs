@@ -133,6 +133,7 @@ internal static class StreamRunner
             Content = settings.Body is { } body ? () => JsonOrBytes(body) : null,
             Headers = settings.Headers,
             IdleTimeout = settings.IdleTimeout,
+            MaxRedirects = settings.MaxRedirects,
             Reconnect = reconnect,
             ResendNonIdempotentRequests = settings.Reconnect == true,
             OnOpen = reconnect is null ? start => log.OnNext(new ConnectionStatus.Open(1, start)) : null,
@@ -165,7 +166,7 @@ internal static class StreamRunner
 
                 return request;
             },
-            new FetchOptions { OnOpen = start => log.OnNext(new ConnectionStatus.Open(1, start)) }).Do(c => log.Received(c.Length));
+            new FetchOptions { MaxRedirects = settings.MaxRedirects, OnOpen = start => log.OnNext(new ConnectionStatus.Open(1, start)) }).Do(c => log.Received(c.Length));
         if (settings.IdleTimeout is { } idle)
         {
             chunks = chunks.IdleTimeout(idle);

@@ -1,3 +1,5 @@
+using RxStream.Http;
+
 namespace RxStream.Cli;
 
 /// <summary>Says which transport a command uses.</summary>
@@ -45,6 +47,9 @@ internal sealed record StreamSettings(
     /// when asked, because sending a request again can cost money (an LLM prompt) or repeat an action.
     /// </remarks>
     public bool ShouldReconnect => Reconnect ?? (Transport == Transport.Sse && Method == HttpMethod.Get);
+
+    /// <summary>Gets how many redirects an HTTP request follows (<c>--max-redirs</c>); 0 refuses them.</summary>
+    public int MaxRedirects { get; init; } = FetchOptions.DefaultMaxRedirects;
 
     /// <summary>Gets the file <c>--record</c> writes to, or <see langword="null"/>.</summary>
     public string? RecordPath { get; init; }

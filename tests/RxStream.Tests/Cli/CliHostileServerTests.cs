@@ -82,4 +82,42 @@ public sealed class CliHostileServerTests : IAsyncLifetime
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("redirected more than 20 times", line, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("sse")]
+    [InlineData("fetch")]
+    public async Task Cli_MaxRedirsZero_RefusesTheRedirectWithOneLineNamingIt(string command)
+    {
+        var url = _server.Url($"/redirect/302?to={Uri.EscapeDataString(_other.Url("/echo").ToString())}");
+
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(command, url.ToString(), "--max-redirs", "0", "--no-reconnect", "-q");
+
+        Assert.Equal(1, exit);
+        Assert.Equal(string.Empty, stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("HTTP 302", line, StringComparison.Ordinal);
+        Assert.Single(_server.Seen);
+        Assert.Empty(_other.Seen);
+    }
+
+    [Fact]
+    public async Task Cli_MaxRedirsTwo_FollowsTwoThenStops()
+    {
+        var (exit, _, stderr) = await CliProcess.RunAsync("fetch", _server.Url("/loop").ToString(), "--max-redirs", "2", "-q");
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("redirected more than 2 times", line, StringComparison.Ordinal);
+        Assert.Equal(3, _server.Seen.Count);
+    }
+
+    [Theory]
+    [InlineData("ws", "ws://127.0.0.1:1/", "1")]
+    [InlineData("sse", "http://127.0.0.1:1/", "-1")]
+    public async Task Cli_MaxRedirsOnWsOrNegative_IsAUsageError(string command, string url, string value)
+    {
+        var (exit, _, _) = await CliProcess.RunAsync(command, url, "--max-redirs", value);
+
+        Assert.Equal(2, exit);
+    }
 }
