@@ -163,11 +163,28 @@ internal static class EventSourceConnection
                         // thousands of streams open, a 16 KiB buffer each was most of their memory. HTTP/1 response
                         // streams (since .NET 7), HTTP/2 ones and SslStream complete a zero-byte read when data arrives;
                         // a stream that cannot returns at once, and the read below does the waiting as before.
-                        await body.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                        // A body the handler decompresses fails a read with InvalidDataException when it is corrupt.
+                        try
+                        {
+                            await body.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (InvalidDataException corrupt)
+                        {
+                            throw HttpConnector.UndecodableBody(corrupt);
+                        }
+
                         var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
                         try
                         {
-                            read = await body.ReadAsync(buffer.AsMemory(0, options.BufferSize), cancellationToken).ConfigureAwait(false);
+                            try
+                            {
+                                read = await body.ReadAsync(buffer.AsMemory(0, options.BufferSize), cancellationToken).ConfigureAwait(false);
+                            }
+                            catch (InvalidDataException corrupt)
+                            {
+                                throw HttpConnector.UndecodableBody(corrupt);
+                            }
+
                             if (read > 0)
                             {
                                 idle?.Touch();

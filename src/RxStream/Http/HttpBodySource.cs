@@ -55,6 +55,14 @@ internal sealed class HttpBodySource : AsyncLoopSource<Chunk>, IObservable<Chunk
         _attempt?.ReportOpen(start);
         _options.OnOpen?.Invoke(start);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await StreamSource.PumpAsync(body, _options.BufferSize, emitter, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await StreamSource.PumpAsync(body, _options.BufferSize, emitter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidDataException corrupt)
+        {
+            // Only a read throws it raw: what the observer throws arrives wrapped as its own fault.
+            throw HttpConnector.UndecodableBody(corrupt);
+        }
     }
 }

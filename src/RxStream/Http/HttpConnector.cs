@@ -87,6 +87,13 @@ internal static class HttpConnector
         }
     }
 
+    /// <summary>Describes a response body that the handler could not decompress (corrupt gzip, deflate or br).</summary>
+    /// <param name="corrupt">What the decompressing stream threw.</param>
+    /// <returns>An <see cref="HttpIOException"/> for an invalid response: transient, as a browser's EventSource treats
+    /// a decoding failure as a network error and reconnects.</returns>
+    public static HttpIOException UndecodableBody(InvalidDataException corrupt) =>
+        new(HttpRequestError.InvalidResponse, $"The response body could not be decompressed (its Content-Encoding does not match its bytes): {corrupt.Message}", corrupt);
+
     private static async ValueTask<HttpRequestMessage> CreateAsync(Func<CancellationToken, ValueTask<HttpRequestMessage>> createRequest, CancellationToken cancellationToken) =>
         await createRequest(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("The request factory returned null.");
 

@@ -63,6 +63,37 @@ public sealed class HostileServerTests : IAsyncLifetime
         Assert.All(["gzip", "deflate", "br"], coding => Assert.Contains(coding, _server.Seen[0].AcceptEncoding, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task EventSource_CorruptGzipAfterAnEvent_DeliversTheEventThenFailsAsAnInvalidResponse()
+    {
+        var observer = new AsyncObserver<SseEvent>();
+
+        using var subscription = StreamObservable.EventSource(_streaming, _server.Url("/corrupt-gzip"), new EventSourceOptions { Reconnect = null }).Subscribe(observer);
+        await observer.FirstValue.WaitAsync(Patience);
+        _server.Release();
+
+        var error = await observer.FailedAsync<HttpIOException>();
+        Assert.Equal(HttpRequestError.InvalidResponse, error.HttpRequestError);
+        Assert.IsType<InvalidDataException>(error.InnerException);
+        Assert.Contains("could not be decompressed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["one"], observer.Values.Select(e => e.Data));
+        Assert.True(ReconnectOptions.IsTransient(error));
+    }
+
+    [Fact]
+    public async Task Fetch_CorruptGzip_FailsAsAnInvalidResponseAfterWhatItDecoded()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.Fetch(_streaming, _server.Url("/corrupt-gzip?type=text/plain")).Subscribe(observer);
+        await observer.FirstValue.WaitAsync(Patience);
+        _server.Release();
+
+        var error = await observer.FailedAsync<HttpIOException>();
+        Assert.Equal(HttpRequestError.InvalidResponse, error.HttpRequestError);
+        Assert.Equal("data: one\n\n", Encoding.UTF8.GetString(observer.Values.SelectMany(c => c.Data.ToArray()).ToArray()));
+    }
+
     [Theory]
     [InlineData("gzip")]
     [InlineData("deflate")]

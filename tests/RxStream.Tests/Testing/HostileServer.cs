@@ -96,6 +96,27 @@ public sealed class HostileServer : IAsyncDisposable
             }
         });
 
+        // A gzip event stream whose first event is whole and flushed, then (once the test has seen it, or after the
+        // limit) bytes no decompressor accepts.
+        app.MapGet("/corrupt-gzip", async (HttpContext context) =>
+        {
+            context.Response.ContentType = context.Request.Query["type"].FirstOrDefault() ?? "text/event-stream";
+            context.Response.Headers.ContentEncoding = "gzip";
+            var whole = new MemoryStream();
+            await using (var gzip = new GZipStream(whole, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await gzip.WriteAsync("data: one\n\n"u8.ToArray());
+                await gzip.FlushAsync();
+            }
+
+            // The first event as a flushed deflate block, then a block header of the reserved type 3.
+            var bytes = whole.ToArray();
+            await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length - 8 - 2));
+            await context.Response.Body.FlushAsync();
+            await Task.WhenAny(_release.Task, Task.Delay(Limit, context.RequestAborted));
+            await context.Response.Body.WriteAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF });
+        });
+
         // A whole body in the coding the path names ("zstd" is sent as it is: a coding no handler here decodes).
         app.Map("/encoded/{coding}", async (string coding, HttpContext context) =>
         {
