@@ -30,11 +30,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
 {
     private readonly IScheduler _scheduler;
     private readonly ClientActivity _activity;
-    private readonly Lock _gate = new();
-    private readonly Queue<Func<ScriptedRequest, HttpResponseScript>> _scripts = new();
-    private readonly List<ScriptedRequest> _requests = [];
-    private readonly List<(int Count, TaskCompletionSource<ScriptedRequest> Signal)> _waiters = [];
-    private Func<ScriptedRequest, HttpResponseScript>? _otherwise;
+    private readonly ScriptBook<ScriptedRequest, HttpResponseScript> _book;
 
     /// <summary>Initializes a handler whose scripts run on <paramref name="scheduler"/>'s clock.</summary>
     /// <param name="scheduler">The scheduler the test advances.</param>
@@ -44,19 +40,11 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
         _activity = ClientActivity.Follow();
+        _book = new(_activity);
     }
 
     /// <summary>Gets the requests received so far, in order.</summary>
-    public IReadOnlyList<ScriptedRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
+    public IReadOnlyList<ScriptedRequest> Requests => _book.Arrivals;
 
     /// <summary>Creates a handler that serves a recording: the first request gets the first recorded connection, a request with <c>Last-Event-ID</c> resumes after that event, and any other request gets the next recorded connection.</summary>
     /// <param name="recording">The recording (an <c>sse</c> or <c>fetch</c> one).</param>
@@ -65,25 +53,10 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     /// <exception cref="ArgumentException">The recording holds no connection.</exception>
     public static ScriptedHttpHandler Replaying(StreamRecording recording, IScheduler scheduler)
     {
-        ArgumentNullException.ThrowIfNull(recording);
-        if (recording.Connections.Count == 0)
-        {
-            throw new ArgumentException("The recording holds no connection.", nameof(recording));
-        }
-
-        var next = 0;
-        var handler = new ScriptedHttpHandler(scheduler);
-        handler.Otherwise(request =>
-        {
-            if (request.LastEventId is { Length: > 0 } id && recording.ResumeAfter(id) is { } resumed)
-            {
-                return HttpResponseScript.FromRecording(resumed);
-            }
-
-            var connection = recording.Connections[Math.Min(Interlocked.Increment(ref next), recording.Connections.Count) - 1];
-            return HttpResponseScript.FromRecording(connection);
-        });
-        return handler;
+        var next = ConnectionTurns.Of(recording);
+        return new ScriptedHttpHandler(scheduler).Otherwise(request =>
+            HttpResponseScript.FromRecording(
+                request.LastEventId is { Length: > 0 } id && recording.ResumeAfter(id) is { } resumed ? resumed : next()));
     }
 
     /// <summary>Adds the answer to the next request not yet scripted.</summary>
@@ -101,11 +74,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     public ScriptedHttpHandler Enqueue(Func<ScriptedRequest, HttpResponseScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _scripts.Enqueue(respond);
-        }
-
+        _book.Enqueue(respond);
         return this;
     }
 
@@ -115,11 +84,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     public ScriptedHttpHandler Otherwise(Func<ScriptedRequest, HttpResponseScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _otherwise = respond;
-        }
-
+        _book.Otherwise(respond);
         return this;
     }
 
@@ -130,29 +95,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     /// <exception cref="TimeoutException">Fewer requests arrived in time.</exception>
     /// <remarks>It returns once the client has also finished what it does on its own thread after sending (awaiting the
     /// answer), so the test can advance the clock at once.</remarks>
-    public async Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var patience = timeout ?? ScriptedBody.Patience;
-        TaskCompletionSource<ScriptedRequest>? signal = null;
-        ScriptedRequest? arrived = null;
-        lock (_gate)
-        {
-            if (_requests.Count >= count)
-            {
-                arrived = _requests[count - 1];
-            }
-            else
-            {
-                signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((count, signal));
-            }
-        }
-
-        arrived ??= await signal!.Task.WaitAsync(patience).ConfigureAwait(false);
-        await _activity.WhenQuietAsync(patience).ConfigureAwait(false);
-        return arrived;
-    }
+    public Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null) => _book.WaitAsync(count, timeout);
 
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -162,48 +105,12 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Func<ScriptedRequest, HttpResponseScript>? respond;
-        ScriptedRequest recorded;
-        lock (_gate)
-        {
-            recorded = ScriptedRequest.From(_requests.Count + 1, request, _scheduler.Now, cancellationToken);
-            _requests.Add(recorded);
-            respond = _scripts.Count > 0 ? _scripts.Dequeue() : _otherwise;
-        }
-
-        Task<HttpResponseMessage> answer;
-        if (respond is null)
-        {
-            answer = Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedHttpHandler has no answer for request {recorded}: enqueue one more script, or set Otherwise."));
-        }
-        else
-        {
-            answer = new Exchange(this, respond(recorded), request, cancellationToken).Start();
-        }
-
-        Signal();
+        var (recorded, respond) = _book.Arrive(number => ScriptedRequest.From(number, request, _scheduler.Now, cancellationToken));
+        var answer = respond is null
+            ? Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedHttpHandler has no answer for request {recorded}: enqueue one more script, or set Otherwise."))
+            : new Exchange(this, respond(recorded), request, cancellationToken).Start();
+        _book.Signal();
         return answer;
-    }
-
-    private void Signal()
-    {
-        List<(TaskCompletionSource<ScriptedRequest> Signal, ScriptedRequest Request)> due = [];
-        lock (_gate)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Count <= _requests.Count)
-                {
-                    due.Add((_waiters[i].Signal, _requests[_waiters[i].Count - 1]));
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        foreach (var (signal, request) in due)
-        {
-            signal.TrySetResult(request);
-        }
     }
 
     /// <summary>Plays one script for one request.</summary>

@@ -33,11 +33,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
 
     private readonly IScheduler _scheduler;
     private readonly ClientActivity _activity;
-    private readonly Lock _gate = new();
-    private readonly Queue<Func<ScriptedRequest, WebSocketScript>> _scripts = new();
-    private readonly List<ScriptedWebSocketConnection> _connections = [];
-    private readonly List<(int Count, TaskCompletionSource<ScriptedWebSocketConnection> Signal)> _waiters = [];
-    private Func<ScriptedRequest, WebSocketScript>? _otherwise;
+    private readonly ScriptBook<ScriptedWebSocketConnection, WebSocketScript> _book;
 
     /// <summary>Initializes a handler whose scripts run on <paramref name="scheduler"/>'s clock.</summary>
     /// <param name="scheduler">The scheduler the test advances.</param>
@@ -47,19 +43,11 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
         _activity = ClientActivity.Follow();
+        _book = new(_activity);
     }
 
     /// <summary>Gets the connections opened so far (refused upgrades included), in order.</summary>
-    public IReadOnlyList<ScriptedWebSocketConnection> Connections
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _connections];
-            }
-        }
-    }
+    public IReadOnlyList<ScriptedWebSocketConnection> Connections => _book.Arrivals;
 
     /// <summary>Creates a handler that plays a WebSocket recording: the n-th connection gets the n-th recorded one (the last one once they run out).</summary>
     /// <param name="recording">The recording (a <c>ws</c> one).</param>
@@ -68,15 +56,8 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     /// <exception cref="ArgumentException">The recording holds no connection.</exception>
     public static ScriptedWebSocketHandler Replaying(StreamRecording recording, IScheduler scheduler)
     {
-        ArgumentNullException.ThrowIfNull(recording);
-        if (recording.Connections.Count == 0)
-        {
-            throw new ArgumentException("The recording holds no connection.", nameof(recording));
-        }
-
-        var next = 0;
-        return new ScriptedWebSocketHandler(scheduler).Otherwise(_ =>
-            WebSocketScript.FromRecording(recording.Connections[Math.Min(Interlocked.Increment(ref next), recording.Connections.Count) - 1]));
+        var next = ConnectionTurns.Of(recording);
+        return new ScriptedWebSocketHandler(scheduler).Otherwise(_ => WebSocketScript.FromRecording(next()));
     }
 
     /// <summary>Adds the script of the next connection not yet scripted.</summary>
@@ -94,11 +75,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     public ScriptedWebSocketHandler Enqueue(Func<ScriptedRequest, WebSocketScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _scripts.Enqueue(respond);
-        }
-
+        _book.Enqueue(respond);
         return this;
     }
 
@@ -108,11 +85,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     public ScriptedWebSocketHandler Otherwise(Func<ScriptedRequest, WebSocketScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _otherwise = respond;
-        }
-
+        _book.Otherwise(respond);
         return this;
     }
 
@@ -123,29 +96,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     /// <exception cref="TimeoutException">Fewer connections arrived in time.</exception>
     /// <remarks>It returns once the client has also finished what it does on its own thread after sending the upgrade
     /// request, so the test can advance the clock at once.</remarks>
-    public async Task<ScriptedWebSocketConnection> WaitForConnectionAsync(int count = 1, TimeSpan? timeout = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var patience = timeout ?? ScriptedBody.Patience;
-        TaskCompletionSource<ScriptedWebSocketConnection>? signal = null;
-        ScriptedWebSocketConnection? arrived = null;
-        lock (_gate)
-        {
-            if (_connections.Count >= count)
-            {
-                arrived = _connections[count - 1];
-            }
-            else
-            {
-                signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((count, signal));
-            }
-        }
-
-        arrived ??= await signal!.Task.WaitAsync(patience).ConfigureAwait(false);
-        await _activity.WhenQuietAsync(patience).ConfigureAwait(false);
-        return arrived;
-    }
+    public Task<ScriptedWebSocketConnection> WaitForConnectionAsync(int count = 1, TimeSpan? timeout = null) => _book.WaitAsync(count, timeout);
 
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -161,19 +112,12 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
             return Task.FromException<HttpResponseMessage>(new InvalidOperationException("The ScriptedWebSocketHandler answers WebSocket upgrade requests only (no Sec-WebSocket-Key header)."));
         }
 
-        Func<ScriptedRequest, WebSocketScript>? respond;
-        ScriptedWebSocketConnection connection;
-        lock (_gate)
-        {
-            connection = new ScriptedWebSocketConnection(ScriptedRequest.From(_connections.Count + 1, request, _scheduler.Now, cancellationToken));
-            _connections.Add(connection);
-            respond = _scripts.Count > 0 ? _scripts.Dequeue() : _otherwise;
-        }
+        var (connection, respond) = _book.Arrive(number => new ScriptedWebSocketConnection(ScriptedRequest.From(number, request, _scheduler.Now, cancellationToken)));
 
         var answer = respond is null
             ? Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedWebSocketHandler has no script for connection {connection.Request}: enqueue one more, or set Otherwise."))
             : Start(respond(connection.Request), connection, request, key, cancellationToken);
-        Signal();
+        _book.Signal();
         return answer;
     }
 
@@ -247,27 +191,6 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
                 duplex.End();
                 duplex.WaitUntilReleased();
                 break;
-        }
-    }
-
-    private void Signal()
-    {
-        List<(TaskCompletionSource<ScriptedWebSocketConnection> Signal, ScriptedWebSocketConnection Connection)> due = [];
-        lock (_gate)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Count <= _connections.Count)
-                {
-                    due.Add((_waiters[i].Signal, _connections[_waiters[i].Count - 1]));
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        foreach (var (signal, connection) in due)
-        {
-            signal.TrySetResult(connection);
         }
     }
 }
