@@ -1,6 +1,5 @@
 using System.Net;
 using System.Reactive.Concurrency;
-using System.Reactive.Disposables;
 using RxStream.Testing.Http;
 using RxStream.Testing.Internal;
 using RxStream.Testing.Recording;
@@ -108,59 +107,54 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
         var (recorded, respond) = _book.Arrive(number => ScriptedRequest.From(number, request, _scheduler.Now, cancellationToken));
         var answer = respond is null
             ? Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedHttpHandler has no answer for request {recorded}: enqueue one more script, or set Otherwise."))
-            : new Exchange(this, respond(recorded), request, cancellationToken).Start();
+            : new Exchange(this, respond(recorded), request, cancellationToken).Start(_scheduler);
         _book.Signal();
         return answer;
     }
 
     /// <summary>Plays one script for one request.</summary>
-    private sealed class Exchange(ScriptedHttpHandler owner, HttpResponseScript script, HttpRequestMessage request, CancellationToken cancellationToken)
+    private sealed class Exchange
     {
-        private readonly TaskCompletionSource<HttpResponseMessage> _response = new();
-        private readonly ScriptedBody _body = new(owner._activity);
-        private readonly CompositeDisposable _scheduled = [];
+        private readonly HttpResponseScript _script;
+        private readonly HttpRequestMessage _request;
+        private readonly ScriptedBody _body;
+        private readonly PendingResponse _response;
 
-        public Task<HttpResponseMessage> Start()
+        public Exchange(ScriptedHttpHandler owner, HttpResponseScript script, HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var (parts, endAt, drop) = script.Plan();
-            var scheduler = owner._scheduler;
+            _script = script;
+            _request = request;
+            _body = new(owner._activity);
+            _response = new(_body, cancellationToken);
+        }
 
-            // Whatever the client does, once it lets go of the body nothing more is scheduled for it.
-            _body.Disposed += _scheduled.Dispose;
-            var cancel = cancellationToken.UnsafeRegister(static state => Inline.Run(((Exchange)state!).Cancel), this);
-            _scheduled.Add(cancel);
-            _scheduled.Add(scheduler.Schedule(script.HeadersTime, Inline.Step(SendHeaders)));
+        public Task<HttpResponseMessage> Start(IScheduler scheduler)
+        {
+            var (parts, endAt, drop) = _script.Plan();
+            _response.Schedule(scheduler, _script.HeadersTime, SendHeaders);
             foreach (var (at, bytes) in parts)
             {
-                _scheduled.Add(scheduler.Schedule(at, Inline.Step(() => _body.Deliver(bytes))));
+                _response.Schedule(scheduler, at, () => _body.Deliver(bytes));
             }
 
             if (endAt is { } end)
             {
-                _scheduled.Add(scheduler.Schedule(end, Inline.Step(drop
+                _response.Schedule(scheduler, end, drop
                     ? () => _body.Fail(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (a scripted drop)."))
-                    : _body.End)));
+                    : _body.End);
             }
 
             return _response.Task;
         }
 
-        private void Cancel()
-        {
-            if (_response.TrySetCanceled(cancellationToken))
-            {
-                _body.Dispose();
-            }
-        }
-
         private void SendHeaders()
         {
-            var response = new HttpResponseMessage(script.StatusCode)
+            var response = new HttpResponseMessage(_script.StatusCode)
             {
-                RequestMessage = request,
+                RequestMessage = _request,
                 Content = new ScriptedContent(_body),
             };
-            foreach (var (name, value) in script.Headers)
+            foreach (var (name, value) in _script.Headers)
             {
                 if (!response.Headers.TryAddWithoutValidation(name, value))
                 {
@@ -168,17 +162,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
                 }
             }
 
-            // The client awaits this task on its own thread; if it had not awaited yet when it completes, it goes on
-            // there, so wait until it is back at the body (or has let it go) before the clock moves on.
-            _body.BeginStep();
-            if (_response.TrySetResult(response))
-            {
-                _body.WaitUntilSettled(alreadyReset: true);
-            }
-            else
-            {
-                response.Dispose();
-            }
+            _response.Answer(response);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Reactive.Concurrency;
-using System.Reactive.Disposables;
 using System.Security.Cryptography;
 using System.Text;
 using RxStream.Testing.Http;
@@ -124,18 +123,8 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     private Task<HttpResponseMessage> Start(WebSocketScript script, ScriptedWebSocketConnection connection, HttpRequestMessage request, string key, CancellationToken cancellationToken)
     {
         var duplex = new ScriptedDuplex(connection, _scheduler, _activity);
-        var scheduled = new CompositeDisposable();
-        duplex.Disposed += scheduled.Dispose;
-        var response = new TaskCompletionSource<HttpResponseMessage>();
-        scheduled.Add(cancellationToken.UnsafeRegister(_ => Inline.Run(() =>
-        {
-            if (response.TrySetCanceled(cancellationToken))
-            {
-                duplex.Dispose();
-            }
-        }), null));
-
-        scheduled.Add(_scheduler.Schedule(TimeSpan.Zero, Inline.Step(() =>
+        var response = new PendingResponse(duplex, cancellationToken);
+        response.Schedule(_scheduler, TimeSpan.Zero, () =>
         {
             var message = new HttpResponseMessage(script.Refusal ?? HttpStatusCode.SwitchingProtocols) { RequestMessage = request, Content = new ScriptedContent(duplex) };
             if (script.Refusal is null)
@@ -153,18 +142,14 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
                 message.Headers.TryAddWithoutValidation("Retry-After", ((long)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            duplex.BeginStep();
-            if (response.TrySetResult(message))
-            {
-                duplex.WaitUntilSettled(alreadyReset: true);
-            }
-        })));
+            response.Answer(message);
+        });
 
         if (script.Refusal is null)
         {
             foreach (var step in script.Steps)
             {
-                scheduled.Add(_scheduler.Schedule(step.At, Inline.Step(() => Play(duplex, step))));
+                response.Schedule(_scheduler, step.At, () => Play(duplex, step));
             }
         }
 
