@@ -1,6 +1,5 @@
 using System.Net;
 using System.Reactive.Concurrency;
-using System.Reactive.Disposables;
 using RxStream.Testing.Http;
 using RxStream.Testing.Internal;
 using RxStream.Testing.Recording;
@@ -30,11 +29,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
 {
     private readonly IScheduler _scheduler;
     private readonly ClientActivity _activity;
-    private readonly Lock _gate = new();
-    private readonly Queue<Func<ScriptedRequest, HttpResponseScript>> _scripts = new();
-    private readonly List<ScriptedRequest> _requests = [];
-    private readonly List<(int Count, TaskCompletionSource<ScriptedRequest> Signal)> _waiters = [];
-    private Func<ScriptedRequest, HttpResponseScript>? _otherwise;
+    private readonly ScriptBook<ScriptedRequest, HttpResponseScript> _book;
 
     /// <summary>Initializes a handler whose scripts run on <paramref name="scheduler"/>'s clock.</summary>
     /// <param name="scheduler">The scheduler the test advances.</param>
@@ -44,19 +39,11 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
         _activity = ClientActivity.Follow();
+        _book = new(_activity);
     }
 
     /// <summary>Gets the requests received so far, in order.</summary>
-    public IReadOnlyList<ScriptedRequest> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
+    public IReadOnlyList<ScriptedRequest> Requests => _book.Arrivals;
 
     /// <summary>Creates a handler that serves a recording: the first request gets the first recorded connection, a request with <c>Last-Event-ID</c> resumes after that event, and any other request gets the next recorded connection.</summary>
     /// <param name="recording">The recording (an <c>sse</c> or <c>fetch</c> one).</param>
@@ -65,25 +52,10 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     /// <exception cref="ArgumentException">The recording holds no connection.</exception>
     public static ScriptedHttpHandler Replaying(StreamRecording recording, IScheduler scheduler)
     {
-        ArgumentNullException.ThrowIfNull(recording);
-        if (recording.Connections.Count == 0)
-        {
-            throw new ArgumentException("The recording holds no connection.", nameof(recording));
-        }
-
-        var next = 0;
-        var handler = new ScriptedHttpHandler(scheduler);
-        handler.Otherwise(request =>
-        {
-            if (request.LastEventId is { Length: > 0 } id && recording.ResumeAfter(id) is { } resumed)
-            {
-                return HttpResponseScript.FromRecording(resumed);
-            }
-
-            var connection = recording.Connections[Math.Min(Interlocked.Increment(ref next), recording.Connections.Count) - 1];
-            return HttpResponseScript.FromRecording(connection);
-        });
-        return handler;
+        var next = ConnectionTurns.Of(recording);
+        return new ScriptedHttpHandler(scheduler).Otherwise(request =>
+            HttpResponseScript.FromRecording(
+                request.LastEventId is { Length: > 0 } id && recording.ResumeAfter(id) is { } resumed ? resumed : next()));
     }
 
     /// <summary>Adds the answer to the next request not yet scripted.</summary>
@@ -101,11 +73,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     public ScriptedHttpHandler Enqueue(Func<ScriptedRequest, HttpResponseScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _scripts.Enqueue(respond);
-        }
-
+        _book.Enqueue(respond);
         return this;
     }
 
@@ -115,11 +83,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     public ScriptedHttpHandler Otherwise(Func<ScriptedRequest, HttpResponseScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _otherwise = respond;
-        }
-
+        _book.Otherwise(respond);
         return this;
     }
 
@@ -130,29 +94,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     /// <exception cref="TimeoutException">Fewer requests arrived in time.</exception>
     /// <remarks>It returns once the client has also finished what it does on its own thread after sending (awaiting the
     /// answer), so the test can advance the clock at once.</remarks>
-    public async Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var patience = timeout ?? ScriptedBody.Patience;
-        TaskCompletionSource<ScriptedRequest>? signal = null;
-        ScriptedRequest? arrived = null;
-        lock (_gate)
-        {
-            if (_requests.Count >= count)
-            {
-                arrived = _requests[count - 1];
-            }
-            else
-            {
-                signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((count, signal));
-            }
-        }
-
-        arrived ??= await signal!.Task.WaitAsync(patience).ConfigureAwait(false);
-        await _activity.WhenQuietAsync(patience).ConfigureAwait(false);
-        return arrived;
-    }
+    public Task<ScriptedRequest> WaitForRequestAsync(int count = 1, TimeSpan? timeout = null) => _book.WaitAsync(count, timeout);
 
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -162,98 +104,57 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Func<ScriptedRequest, HttpResponseScript>? respond;
-        ScriptedRequest recorded;
-        lock (_gate)
-        {
-            recorded = ScriptedRequest.From(_requests.Count + 1, request, _scheduler.Now, cancellationToken);
-            _requests.Add(recorded);
-            respond = _scripts.Count > 0 ? _scripts.Dequeue() : _otherwise;
-        }
-
-        Task<HttpResponseMessage> answer;
-        if (respond is null)
-        {
-            answer = Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedHttpHandler has no answer for request {recorded}: enqueue one more script, or set Otherwise."));
-        }
-        else
-        {
-            answer = new Exchange(this, respond(recorded), request, cancellationToken).Start();
-        }
-
-        Signal();
+        var (recorded, respond) = _book.Arrive(number => ScriptedRequest.From(number, request, _scheduler.Now, cancellationToken));
+        var answer = respond is null
+            ? Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedHttpHandler has no answer for request {recorded}: enqueue one more script, or set Otherwise."))
+            : new Exchange(this, respond(recorded), request, cancellationToken).Start(_scheduler);
+        _book.Signal();
         return answer;
     }
 
-    private void Signal()
-    {
-        List<(TaskCompletionSource<ScriptedRequest> Signal, ScriptedRequest Request)> due = [];
-        lock (_gate)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Count <= _requests.Count)
-                {
-                    due.Add((_waiters[i].Signal, _requests[_waiters[i].Count - 1]));
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        foreach (var (signal, request) in due)
-        {
-            signal.TrySetResult(request);
-        }
-    }
-
     /// <summary>Plays one script for one request.</summary>
-    private sealed class Exchange(ScriptedHttpHandler owner, HttpResponseScript script, HttpRequestMessage request, CancellationToken cancellationToken)
+    private sealed class Exchange
     {
-        private readonly TaskCompletionSource<HttpResponseMessage> _response = new();
-        private readonly ScriptedBody _body = new(owner._activity);
-        private readonly CompositeDisposable _scheduled = [];
+        private readonly HttpResponseScript _script;
+        private readonly HttpRequestMessage _request;
+        private readonly ScriptedBody _body;
+        private readonly PendingResponse _response;
 
-        public Task<HttpResponseMessage> Start()
+        public Exchange(ScriptedHttpHandler owner, HttpResponseScript script, HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var (parts, endAt, drop) = script.Plan();
-            var scheduler = owner._scheduler;
+            _script = script;
+            _request = request;
+            _body = new(owner._activity);
+            _response = new(_body, cancellationToken);
+        }
 
-            // Whatever the client does, once it lets go of the body nothing more is scheduled for it.
-            _body.Disposed += _scheduled.Dispose;
-            var cancel = cancellationToken.UnsafeRegister(static state => Inline.Run(((Exchange)state!).Cancel), this);
-            _scheduled.Add(cancel);
-            _scheduled.Add(scheduler.Schedule(script.HeadersTime, Inline.Step(SendHeaders)));
+        public Task<HttpResponseMessage> Start(IScheduler scheduler)
+        {
+            var (parts, endAt, drop) = _script.Plan();
+            _response.Schedule(scheduler, _script.HeadersTime, SendHeaders);
             foreach (var (at, bytes) in parts)
             {
-                _scheduled.Add(scheduler.Schedule(at, Inline.Step(() => _body.Deliver(bytes))));
+                _response.Schedule(scheduler, at, () => _body.Deliver(bytes));
             }
 
             if (endAt is { } end)
             {
-                _scheduled.Add(scheduler.Schedule(end, Inline.Step(drop
+                _response.Schedule(scheduler, end, drop
                     ? () => _body.Fail(new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely (a scripted drop)."))
-                    : _body.End)));
+                    : _body.End);
             }
 
             return _response.Task;
         }
 
-        private void Cancel()
-        {
-            if (_response.TrySetCanceled(cancellationToken))
-            {
-                _body.Dispose();
-            }
-        }
-
         private void SendHeaders()
         {
-            var response = new HttpResponseMessage(script.StatusCode)
+            var response = new HttpResponseMessage(_script.StatusCode)
             {
-                RequestMessage = request,
+                RequestMessage = _request,
                 Content = new ScriptedContent(_body),
             };
-            foreach (var (name, value) in script.Headers)
+            foreach (var (name, value) in _script.Headers)
             {
                 if (!response.Headers.TryAddWithoutValidation(name, value))
                 {
@@ -261,17 +162,7 @@ public sealed class ScriptedHttpHandler : HttpMessageHandler
                 }
             }
 
-            // The client awaits this task on its own thread; if it had not awaited yet when it completes, it goes on
-            // there, so wait until it is back at the body (or has let it go) before the clock moves on.
-            _body.BeginStep();
-            if (_response.TrySetResult(response))
-            {
-                _body.WaitUntilSettled(alreadyReset: true);
-            }
-            else
-            {
-                response.Dispose();
-            }
+            _response.Answer(response);
         }
     }
 }

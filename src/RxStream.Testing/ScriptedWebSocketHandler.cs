@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Reactive.Concurrency;
-using System.Reactive.Disposables;
 using System.Security.Cryptography;
 using System.Text;
 using RxStream.Testing.Http;
@@ -33,11 +32,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
 
     private readonly IScheduler _scheduler;
     private readonly ClientActivity _activity;
-    private readonly Lock _gate = new();
-    private readonly Queue<Func<ScriptedRequest, WebSocketScript>> _scripts = new();
-    private readonly List<ScriptedWebSocketConnection> _connections = [];
-    private readonly List<(int Count, TaskCompletionSource<ScriptedWebSocketConnection> Signal)> _waiters = [];
-    private Func<ScriptedRequest, WebSocketScript>? _otherwise;
+    private readonly ScriptBook<ScriptedWebSocketConnection, WebSocketScript> _book;
 
     /// <summary>Initializes a handler whose scripts run on <paramref name="scheduler"/>'s clock.</summary>
     /// <param name="scheduler">The scheduler the test advances.</param>
@@ -47,19 +42,11 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
         ArgumentNullException.ThrowIfNull(scheduler);
         _scheduler = scheduler;
         _activity = ClientActivity.Follow();
+        _book = new(_activity);
     }
 
     /// <summary>Gets the connections opened so far (refused upgrades included), in order.</summary>
-    public IReadOnlyList<ScriptedWebSocketConnection> Connections
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _connections];
-            }
-        }
-    }
+    public IReadOnlyList<ScriptedWebSocketConnection> Connections => _book.Arrivals;
 
     /// <summary>Creates a handler that plays a WebSocket recording: the n-th connection gets the n-th recorded one (the last one once they run out).</summary>
     /// <param name="recording">The recording (a <c>ws</c> one).</param>
@@ -68,15 +55,8 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     /// <exception cref="ArgumentException">The recording holds no connection.</exception>
     public static ScriptedWebSocketHandler Replaying(StreamRecording recording, IScheduler scheduler)
     {
-        ArgumentNullException.ThrowIfNull(recording);
-        if (recording.Connections.Count == 0)
-        {
-            throw new ArgumentException("The recording holds no connection.", nameof(recording));
-        }
-
-        var next = 0;
-        return new ScriptedWebSocketHandler(scheduler).Otherwise(_ =>
-            WebSocketScript.FromRecording(recording.Connections[Math.Min(Interlocked.Increment(ref next), recording.Connections.Count) - 1]));
+        var next = ConnectionTurns.Of(recording);
+        return new ScriptedWebSocketHandler(scheduler).Otherwise(_ => WebSocketScript.FromRecording(next()));
     }
 
     /// <summary>Adds the script of the next connection not yet scripted.</summary>
@@ -94,11 +74,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     public ScriptedWebSocketHandler Enqueue(Func<ScriptedRequest, WebSocketScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _scripts.Enqueue(respond);
-        }
-
+        _book.Enqueue(respond);
         return this;
     }
 
@@ -108,11 +84,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     public ScriptedWebSocketHandler Otherwise(Func<ScriptedRequest, WebSocketScript> respond)
     {
         ArgumentNullException.ThrowIfNull(respond);
-        lock (_gate)
-        {
-            _otherwise = respond;
-        }
-
+        _book.Otherwise(respond);
         return this;
     }
 
@@ -123,29 +95,7 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
     /// <exception cref="TimeoutException">Fewer connections arrived in time.</exception>
     /// <remarks>It returns once the client has also finished what it does on its own thread after sending the upgrade
     /// request, so the test can advance the clock at once.</remarks>
-    public async Task<ScriptedWebSocketConnection> WaitForConnectionAsync(int count = 1, TimeSpan? timeout = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var patience = timeout ?? ScriptedBody.Patience;
-        TaskCompletionSource<ScriptedWebSocketConnection>? signal = null;
-        ScriptedWebSocketConnection? arrived = null;
-        lock (_gate)
-        {
-            if (_connections.Count >= count)
-            {
-                arrived = _connections[count - 1];
-            }
-            else
-            {
-                signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((count, signal));
-            }
-        }
-
-        arrived ??= await signal!.Task.WaitAsync(patience).ConfigureAwait(false);
-        await _activity.WhenQuietAsync(patience).ConfigureAwait(false);
-        return arrived;
-    }
+    public Task<ScriptedWebSocketConnection> WaitForConnectionAsync(int count = 1, TimeSpan? timeout = null) => _book.WaitAsync(count, timeout);
 
     /// <inheritdoc/>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -161,37 +111,20 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
             return Task.FromException<HttpResponseMessage>(new InvalidOperationException("The ScriptedWebSocketHandler answers WebSocket upgrade requests only (no Sec-WebSocket-Key header)."));
         }
 
-        Func<ScriptedRequest, WebSocketScript>? respond;
-        ScriptedWebSocketConnection connection;
-        lock (_gate)
-        {
-            connection = new ScriptedWebSocketConnection(ScriptedRequest.From(_connections.Count + 1, request, _scheduler.Now, cancellationToken));
-            _connections.Add(connection);
-            respond = _scripts.Count > 0 ? _scripts.Dequeue() : _otherwise;
-        }
+        var (connection, respond) = _book.Arrive(number => new ScriptedWebSocketConnection(ScriptedRequest.From(number, request, _scheduler.Now, cancellationToken)));
 
         var answer = respond is null
             ? Task.FromException<HttpResponseMessage>(new InvalidOperationException($"The ScriptedWebSocketHandler has no script for connection {connection.Request}: enqueue one more, or set Otherwise."))
             : Start(respond(connection.Request), connection, request, key, cancellationToken);
-        Signal();
+        _book.Signal();
         return answer;
     }
 
     private Task<HttpResponseMessage> Start(WebSocketScript script, ScriptedWebSocketConnection connection, HttpRequestMessage request, string key, CancellationToken cancellationToken)
     {
         var duplex = new ScriptedDuplex(connection, _scheduler, _activity);
-        var scheduled = new CompositeDisposable();
-        duplex.Disposed += scheduled.Dispose;
-        var response = new TaskCompletionSource<HttpResponseMessage>();
-        scheduled.Add(cancellationToken.UnsafeRegister(_ => Inline.Run(() =>
-        {
-            if (response.TrySetCanceled(cancellationToken))
-            {
-                duplex.Dispose();
-            }
-        }), null));
-
-        scheduled.Add(_scheduler.Schedule(TimeSpan.Zero, Inline.Step(() =>
+        var response = new PendingResponse(duplex, cancellationToken);
+        response.Schedule(_scheduler, TimeSpan.Zero, () =>
         {
             var message = new HttpResponseMessage(script.Refusal ?? HttpStatusCode.SwitchingProtocols) { RequestMessage = request, Content = new ScriptedContent(duplex) };
             if (script.Refusal is null)
@@ -209,18 +142,14 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
                 message.Headers.TryAddWithoutValidation("Retry-After", ((long)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            duplex.BeginStep();
-            if (response.TrySetResult(message))
-            {
-                duplex.WaitUntilSettled(alreadyReset: true);
-            }
-        })));
+            response.Answer(message);
+        });
 
         if (script.Refusal is null)
         {
             foreach (var step in script.Steps)
             {
-                scheduled.Add(_scheduler.Schedule(step.At, Inline.Step(() => Play(duplex, step))));
+                response.Schedule(_scheduler, step.At, () => Play(duplex, step));
             }
         }
 
@@ -247,27 +176,6 @@ public sealed class ScriptedWebSocketHandler : HttpMessageHandler
                 duplex.End();
                 duplex.WaitUntilReleased();
                 break;
-        }
-    }
-
-    private void Signal()
-    {
-        List<(TaskCompletionSource<ScriptedWebSocketConnection> Signal, ScriptedWebSocketConnection Connection)> due = [];
-        lock (_gate)
-        {
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Count <= _connections.Count)
-                {
-                    due.Add((_waiters[i].Signal, _connections[_waiters[i].Count - 1]));
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        foreach (var (signal, connection) in due)
-        {
-            signal.TrySetResult(connection);
         }
     }
 }

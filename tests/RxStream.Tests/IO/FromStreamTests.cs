@@ -97,7 +97,7 @@ public class FromStreamTests
     public async Task FromStream_DisposedDuringAPendingRead_CancelsTheReadAndDisposesTheStream()
     {
         var pipe = new Pipe();
-        var stream = new ObservedStream(pipe.Reader.AsStream());
+        var stream = new DisposeSignallingStream(pipe.Reader.AsStream());
         var observer = new AsyncObserver<Chunk>();
 
         var subscription = StreamObservable.FromStream(stream).Subscribe(observer);
@@ -128,7 +128,7 @@ public class FromStreamTests
     {
         using var faults = new ObserverFaultCapture();
         var pipe = new Pipe();
-        var stream = new ObservedStream(pipe.Reader.AsStream());
+        var stream = new DisposeSignallingStream(pipe.Reader.AsStream());
         var bug = new InvalidOperationException("the subscriber's bug");
         var observer = new AsyncObserver<Chunk> { OnNextHook = _ => throw bug };
 
@@ -154,44 +154,6 @@ public class FromStreamTests
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             base.ReadAsync(buffer[..Math.Min(buffer.Length, random.Next(1, Math.Min(maxRead, buffer.Length) + 1))], cancellationToken);
-    }
-
-    private sealed class ObservedStream(Stream inner) : Stream
-    {
-        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Disposed => _disposed.Task;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            inner.Dispose();
-            _disposed.TrySetResult();
-            base.Dispose(disposing);
-        }
     }
 
     private sealed class FailingStream(byte[] first, Exception failure) : MemoryStream(first)

@@ -49,65 +49,36 @@ public sealed class JsonLinesOperatorTests
 
     [Theory]
     [MemberData(nameof(Ends))]
-    public void ParseJsonLines_AnyEnd_ReturnsThePooledBuffer(string end)
-    {
-        var pool = new CountingArrayPool();
-        var source = new Subject<Chunk>();
-        var subscription = default(IDisposable);
-        var observer = System.Reactive.Observer.Create<int>(
-            _ =>
-            {
-                if (end == "dispose inside OnNext")
-                {
-                    subscription!.Dispose();
-                }
-                else if (end == "observer throws")
-                {
-                    throw new InvalidOperationException("bug");
-                }
-            },
-            _ => { },
-            () => { });
-        subscription = new JsonLinesOperator<int>(source, IntJson.Plain, 32, pool).Subscribe(observer);
-
+    public void ParseJsonLines_AnyEnd_ReturnsThePooledBuffer(string end) =>
         // A line torn across chunks is kept in the pooled buffer.
-        source.OnNext(Chunk.FromString("12"));
-        Assert.Equal(1, pool.Outstanding);
-
-        switch (end)
-        {
-            case "complete":
-                source.OnNext(Chunk.FromString("3\n"));
-                source.OnNext(Chunk.FromString("4"));
-                source.OnCompleted();
-                break;
-            case "complete with a last line":
-                source.OnCompleted();
-                break;
-            case "error":
-                source.OnError(new IOException());
-                break;
-            case "dispose between chunks":
-                subscription.Dispose();
-                break;
-            case "bad line":
-                source.OnNext(Chunk.FromString("x\n"));
-                break;
-            case "limit":
-                source.OnNext(Chunk.FromString(new string('1', 40)));
-                break;
-            case "observer throws":
-                Assert.Throws<InvalidOperationException>(() => source.OnNext(Chunk.FromString("3\n4")));
-                break;
-            default:
-                source.OnNext(Chunk.FromString("3\n4"));
-                break;
-        }
-
-        Assert.Equal(0, pool.Outstanding);
-        subscription.Dispose();
-        Assert.Equal(0, pool.Outstanding);
-    }
+        PooledBufferEnds.Check(
+            end,
+            (source, pool) => new JsonLinesOperator<int>(source, IntJson.Plain, 32, pool),
+            [Chunk.FromString("12")],
+            held: 1,
+            next: Chunk.FromString("3\n4"),
+            own: source =>
+            {
+                switch (end)
+                {
+                    case "complete":
+                        source.OnNext(Chunk.FromString("3\n"));
+                        source.OnNext(Chunk.FromString("4"));
+                        source.OnCompleted();
+                        return true;
+                    case "complete with a last line":
+                        source.OnCompleted();
+                        return true;
+                    case "bad line":
+                        source.OnNext(Chunk.FromString("x\n"));
+                        return true;
+                    case "limit":
+                        source.OnNext(Chunk.FromString(new string('1', 40)));
+                        return true;
+                    default:
+                        return false;
+                }
+            });
 
     /// <summary>Reads ints through a converter that counts its calls.</summary>
     private static class IntJson

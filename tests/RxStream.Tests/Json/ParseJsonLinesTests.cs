@@ -2,6 +2,7 @@ using System.Reactive.Linq;
 using System.Text;
 using RxStream.Json;
 using RxStream.Tests.ServerSentEvents;
+using RxStream.Testing;
 using RxStream.Tests.Testing;
 
 namespace RxStream.Tests.Json;
@@ -26,7 +27,7 @@ public class ParseJsonLinesTests
     [Fact]
     public void ParseJsonLines_BadLine_FailsNamingTheLineNumberAfterTheGoodLines()
     {
-        var (values, error, completed) = Chunking.Run(Chunking.OneByteAtATime("{\"n\":1}\n\n{\"n\":oops}\n{\"n\":4}\n"u8), s => s.ParseJsonLines(PayloadJson.Default.Payload));
+        var (values, error, completed) = Chunking.Run(ChunkSplits.OneByteAtATime("{\"n\":1}\n\n{\"n\":oops}\n{\"n\":4}\n"u8), s => s.ParseJsonLines(PayloadJson.Default.Payload));
 
         Assert.Equal([new Payload(1, null)], values);
         Assert.False(completed);
@@ -40,7 +41,7 @@ public class ParseJsonLinesTests
     public void ParseJsonLines_LineOverTheOptionsLimit_FailsTypedAfterEarlierLines()
     {
         var stream = Encoding.UTF8.GetBytes("{\"n\":1}\n{\"n\":2,\"text\":\"0123456789\"}\n");
-        var (values, error, _) = Chunking.Run(Chunking.OneByteAtATime(stream), s => s.ParseJsonLines(PayloadJson.Default.Payload, new JsonLinesOptions { MaxLineLength = 10 }));
+        var (values, error, _) = Chunking.Run(ChunkSplits.OneByteAtATime(stream), s => s.ParseJsonLines(PayloadJson.Default.Payload, new JsonLinesOptions { MaxLineLength = 10 }));
 
         Assert.Equal([new Payload(1, null)], values);
         var limit = Assert.IsType<StreamLimitExceededException>(error);
@@ -52,7 +53,7 @@ public class ParseJsonLinesTests
     public void ParseJsonLines_ReflectionOverloadWithOptions_EnforcesTheLimit()
     {
         var stream = Encoding.UTF8.GetBytes("{\"n\":1}\n{\"n\":2,\"text\":\"0123456789\"}\n");
-        var (values, error, _) = Chunking.Run(Chunking.Whole(stream), s => s.ParseJsonLines<Payload>(options: new JsonLinesOptions { MaxLineLength = 10 }));
+        var (values, error, _) = Chunking.Run(ChunkSplits.Whole(stream), s => s.ParseJsonLines<Payload>(options: new JsonLinesOptions { MaxLineLength = 10 }));
 
         Assert.Equal([new Payload(1, null)], values);
         Assert.Equal(10, Assert.IsType<StreamLimitExceededException>(error).Limit);

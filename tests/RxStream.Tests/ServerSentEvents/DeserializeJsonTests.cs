@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RxStream.Json;
 using RxStream.ServerSentEvents;
+using RxStream.Testing;
 using RxStream.Tests.Testing;
 
 namespace RxStream.Tests.ServerSentEvents;
@@ -25,7 +26,7 @@ public class DeserializeJsonTests
     public void DeserializeJson_EitherDataFormat_ReadsEachEventsPayload(SseDataFormat format)
     {
         var stream = "data: {\"n\":1,\"text\":\"caf\u00e9\"}\n\nevent: delta\ndata: {\"n\":2,\ndata: \"text\":\"\ud83d\ude80\"}\n\n"u8.ToArray();
-        var (values, error, completed) = Chunking.Run(Chunking.OneByteAtATime(stream), s => s.ParseSse(new() { DataFormat = format }).DeserializeJson(PayloadJson.Default.Payload));
+        var (values, error, completed) = Chunking.Run(ChunkSplits.OneByteAtATime(stream), s => s.ParseSse(new() { DataFormat = format }).DeserializeJson(PayloadJson.Default.Payload));
         Assert.Null(error);
         Assert.True(completed);
         Assert.Equal([new Payload(1, "caf\u00e9"), new Payload(2, "\ud83d\ude80")], values);
@@ -38,7 +39,7 @@ public class DeserializeJsonTests
         var bad = "{\"n\":2,\"text\":oops " + new string('x', 300) + "}";
         var stream = Encoding.UTF8.GetBytes($"id: 41\ndata: {{\"n\":1}}\n\nid: 42\ndata: {bad}\n\nid: 43\ndata: {{\"n\":3}}\n\n");
 
-        var (values, error, completed) = Chunking.Run(Chunking.Whole(stream), s => s.ParseSse(new() { DataFormat = format }).DeserializeJson(PayloadJson.Default.Payload));
+        var (values, error, completed) = Chunking.Run(ChunkSplits.Whole(stream), s => s.ParseSse(new() { DataFormat = format }).DeserializeJson(PayloadJson.Default.Payload));
 
         Assert.Equal([new Payload(1, null)], values);
         Assert.False(completed);
@@ -55,7 +56,7 @@ public class DeserializeJsonTests
     [Fact]
     public void DeserializeJson_BadPayloadWithoutId_NamesTheEventTypeAndShowsAShortPayloadWhole()
     {
-        var (_, error, _) = Chunking.Run(Chunking.Whole("event: delta\ndata: [DONE]\n\n"u8), s => s.ParseSse().DeserializeJson(PayloadJson.Default.Payload));
+        var (_, error, _) = Chunking.Run(ChunkSplits.Whole("event: delta\ndata: [DONE]\n\n"u8), s => s.ParseSse().DeserializeJson(PayloadJson.Default.Payload));
 
         var payload = Assert.IsType<JsonPayloadException>(error);
         Assert.Equal("the delta event", payload.Location);

@@ -1,4 +1,5 @@
 using CsCheck;
+using RxStream.Testing;
 using RxStream.Tests.Testing;
 
 namespace RxStream.Tests.ServerSentEvents;
@@ -37,6 +38,6 @@ public sealed class ParseSseConformanceTests
         var reference = WhatwgEventStreamReference.Interpret(bytes).Select(e => $"{e.Type}|{e.LastEventId}|{e.Data}").Where(s => s.Length > 0);
 
         Assert.Equal(expected.Where(s => s.Length > 0), reference);
-        Assert.Equal(expected.Where(s => s.Length > 0), ParseSseTests.Describe(ParseSseTests.Parse(Chunking.OneByteAtATime(bytes))));
+        Assert.Equal(expected.Where(s => s.Length > 0), ParseSseTests.Describe(ParseSseTests.Parse(ChunkSplits.OneByteAtATime(bytes))));
     }
 }

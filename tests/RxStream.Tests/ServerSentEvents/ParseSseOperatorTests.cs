@@ -105,59 +105,29 @@ public sealed class ParseSseOperatorTests
     [MemberData(nameof(Ends))]
     public void ParseSse_AnyEnd_ReturnsEveryPooledBuffer(string end)
     {
-        var pool = new CountingArrayPool();
-        var source = new Subject<Chunk>();
         var options = new SseParserOptions { MaxEventSize = 64, OnComment = _ => { if (end == "callback throws") { throw Bug; } } };
-        var subscription = default(IDisposable);
-        var observer = System.Reactive.Observer.Create<SseEvent>(
-            _ =>
-            {
-                if (end == "dispose inside OnNext")
-                {
-                    subscription!.Dispose();
-                }
-                else if (end == "observer throws")
-                {
-                    throw Bug;
-                }
-            },
-            _ => { },
-            () => { });
-        subscription = new ParseSseOperator(source, options, pool).Subscribe(observer);
 
         // A line torn across chunks fills the line buffer and a data line the data buffer, and both stay rented.
-        source.OnNext(Chunk.FromString("data: fir"));
-        source.OnNext(Chunk.FromString("st\ndata: second line of the event"));
-        Assert.Equal(2, pool.Outstanding);
-
-        switch (end)
-        {
-            case "complete":
-                source.OnCompleted();
-                break;
-            case "error":
-                source.OnError(new IOException());
-                break;
-            case "dispose between chunks":
-                subscription.Dispose();
-                break;
-            case "limit":
-                source.OnNext(Chunk.FromString("\ndata: " + new string('x', 100) + "\n"));
-                break;
-            case "callback throws":
-                source.OnNext(Chunk.FromString("\n:comment\n"));
-                break;
-            case "observer throws":
-                Assert.Same(Bug, Assert.Throws<InvalidOperationException>(() => source.OnNext(Chunk.FromString("\n\ndata: more\n"))));
-                break;
-            default:
-                source.OnNext(Chunk.FromString("\n\ndata: more\n"));
-                break;
-        }
-
-        Assert.Equal(0, pool.Outstanding);
-        subscription.Dispose();
-        Assert.Equal(0, pool.Outstanding);
+        PooledBufferEnds.Check(
+            end,
+            (source, pool) => new ParseSseOperator(source, options, pool),
+            [Chunk.FromString("data: fir"), Chunk.FromString("st\ndata: second line of the event")],
+            held: 2,
+            next: Chunk.FromString("\n\ndata: more\n"),
+            own: source =>
+            {
+                switch (end)
+                {
+                    case "limit":
+                        source.OnNext(Chunk.FromString("\ndata: " + new string('x', 100) + "\n"));
+                        return true;
+                    case "callback throws":
+                        source.OnNext(Chunk.FromString("\n:comment\n"));
+                        return true;
+                    default:
+                        return false;
+                }
+            });
     }
 
     [Fact]

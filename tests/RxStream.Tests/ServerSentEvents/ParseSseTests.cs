@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using CsCheck;
 using RxStream.ServerSentEvents;
+using RxStream.Testing;
 using RxStream.Tests.Testing;
 
 namespace RxStream.Tests.ServerSentEvents;
@@ -50,15 +51,15 @@ public class ParseSseTests
     public void ParseSse_SpecRule_MatchesEventSourceWholeAndByteByByte(string stream, string[] expected)
     {
         var bytes = Encoding.UTF8.GetBytes(stream);
-        Assert.Equal(expected, Describe(Parse(Chunking.Whole(bytes))));
-        Assert.Equal(expected, Describe(Parse(Chunking.OneByteAtATime(bytes))));
+        Assert.Equal(expected, Describe(Parse(ChunkSplits.Whole(bytes))));
+        Assert.Equal(expected, Describe(Parse(ChunkSplits.OneByteAtATime(bytes))));
     }
 
     [Fact]
     public void ParseSse_InvalidUtf8_BecomesReplacementCharactersByMaximalSubparts()
     {
         byte[] bytes = [.. "data: a"u8, 0xFF, (byte)'b', 0xE2, 0x82, (byte)'c', 0xF0, 0x9F, 0x99, .. "\n\n"u8];
-        Assert.Equal("a\uFFFDb\uFFFDc\uFFFD", Assert.Single(Parse(Chunking.OneByteAtATime(bytes))).Data);
+        Assert.Equal("a\uFFFDb\uFFFDc\uFFFD", Assert.Single(Parse(ChunkSplits.OneByteAtATime(bytes))).Data);
     }
 
     [Fact]
@@ -67,16 +68,16 @@ public class ParseSseTests
         var bytes = "data: a\r\n\r\ndata: b\r\n\r\n"u8.ToArray();
         for (var cut = 0; cut <= bytes.Length; cut++)
         {
-            Assert.Equal(["message||a", "message||b"], Describe(Parse(Chunking.At(bytes, [cut]))));
+            Assert.Equal(["message||a", "message||b"], Describe(Parse(ChunkSplits.At(bytes, [cut]))));
         }
     }
 
     [Fact]
     public void ParseSse_BomSplitAcrossChunks_IsIgnoredButAPartialBomIsData()
     {
-        Assert.Equal(["message||x"], Describe(Parse(Chunking.At([0xEF, 0xBB, 0xBF, .. "data: x\n\n"u8], [1, 2]))));
+        Assert.Equal(["message||x"], Describe(Parse(ChunkSplits.At([0xEF, 0xBB, 0xBF, .. "data: x\n\n"u8], [1, 2]))));
         byte[] partial = [0xEF, 0xBB, .. "data: x\n\ndata: y\n\n"u8];
-        Assert.Equal(["message||y"], Describe(Parse(Chunking.At(partial, [1]))));
+        Assert.Equal(["message||y"], Describe(Parse(ChunkSplits.At(partial, [1]))));
     }
 
     [Theory]
@@ -89,12 +90,12 @@ public class ParseSseTests
         // limit of 10, "EF BB" plus an 8-byte field is exactly 10 and passes, plus a 9-byte field is 11 and fails.
         var options = new SseParserOptions { MaxLineLength = 10 };
         byte[] fits = [0xEF, 0xBB, .. "12345678\ndata: x\n\n"u8];
-        var (values, error, _) = Chunking.Run(Chunking.At(fits, cuts), s => s.ParseSse(options));
+        var (values, error, _) = Chunking.Run(ChunkSplits.At(fits, cuts), s => s.ParseSse(options));
         Assert.Null(error);
         Assert.Equal(["message||x"], Describe(values));
 
         byte[] over = [0xEF, 0xBB, .. "123456789\ndata: x\n\n"u8];
-        (values, error, _) = Chunking.Run(Chunking.At(over, cuts), s => s.ParseSse(options));
+        (values, error, _) = Chunking.Run(ChunkSplits.At(over, cuts), s => s.ParseSse(options));
         Assert.Empty(values);
         Assert.Equal(nameof(SseParserOptions.MaxLineLength), Assert.IsType<StreamLimitExceededException>(error).LimitName);
     }
@@ -105,12 +106,12 @@ public class ParseSseTests
         // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present": one, not two.
         var options = new SseParserOptions { MaxLineLength = 10 };
         byte[] bytes = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. "1234567\ndata: x\n\n"u8];
-        var (values, error, _) = Chunking.Run(Chunking.At(bytes, [1, 2, 3, 4]), s => s.ParseSse(options));
+        var (values, error, _) = Chunking.Run(ChunkSplits.At(bytes, [1, 2, 3, 4]), s => s.ParseSse(options));
         Assert.Null(error);
         Assert.Equal(["message||x"], Describe(values));
 
         byte[] over = [0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, .. "12345678\ndata: x\n\n"u8];
-        (values, error, _) = Chunking.Run(Chunking.At(over, [1, 2, 3, 4]), s => s.ParseSse(options));
+        (values, error, _) = Chunking.Run(ChunkSplits.At(over, [1, 2, 3, 4]), s => s.ParseSse(options));
         Assert.Empty(values);
         Assert.IsType<StreamLimitExceededException>(error);
     }
@@ -148,7 +149,7 @@ public class ParseSseTests
     [Fact]
     public void ParseSse_DefaultFormat_HoldsTextAndUnnamedEventsAreMessages()
     {
-        var item = Assert.Single(Parse(Chunking.Whole("data: \u00e9\n\n"u8)));
+        var item = Assert.Single(Parse(ChunkSplits.Whole("data: \u00e9\n\n"u8)));
         Assert.False(item.HoldsUtf8);
         Assert.Equal("message", item.EventType);
         Assert.Equal("\u00e9", item.Data);
@@ -159,7 +160,7 @@ public class ParseSseTests
     {
         var retries = new List<TimeSpan>();
         var options = new SseParserOptions { OnRetry = retries.Add };
-        var events = Chunking.Run(Chunking.Whole("retry: 1500\n\nretry: 15x\nretry: -1\nretry:\nretry: 2000\ndata: a\n\ndata: b\n\n"u8), s => s.ParseSse(options)).Values;
+        var events = Chunking.Run(ChunkSplits.Whole("retry: 1500\n\nretry: 15x\nretry: -1\nretry:\nretry: 2000\ndata: a\n\ndata: b\n\n"u8), s => s.ParseSse(options)).Values;
 
         Assert.Equal([TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(2000)], retries);
         Assert.Equal([TimeSpan.FromMilliseconds(2000), null], events.Select(e => e.Retry));
@@ -175,7 +176,7 @@ public class ParseSseTests
         var retries = new List<TimeSpan>();
         var options = new SseParserOptions { OnRetry = retries.Add };
 
-        Chunking.Run(Chunking.Whole(System.Text.Encoding.ASCII.GetBytes($"retry: {digits}\n\n")), s => s.ParseSse(options));
+        Chunking.Run(ChunkSplits.Whole(System.Text.Encoding.ASCII.GetBytes($"retry: {digits}\n\n")), s => s.ParseSse(options));
 
         // A browser holds the value in 64 bits and waits it out; a TimeSpan saturates at its maximum (-1 here).
         Assert.Equal([milliseconds < 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(milliseconds)], retries);
@@ -187,7 +188,7 @@ public class ParseSseTests
         var retries = new List<TimeSpan>();
         var options = new SseParserOptions { OnRetry = retries.Add };
 
-        Chunking.Run(Chunking.Whole("retry: 18446744073709551616\n\nretry: 5\n\n"u8), s => s.ParseSse(options));
+        Chunking.Run(ChunkSplits.Whole("retry: 18446744073709551616\n\nretry: 5\n\n"u8), s => s.ParseSse(options));
 
         Assert.Equal([TimeSpan.FromMilliseconds(5)], retries);
     }
@@ -196,7 +197,7 @@ public class ParseSseTests
     public void ParseSse_Comments_ReachTheCallbackButAreNotEvents()
     {
         var comments = new List<string>();
-        var events = Chunking.Run(Chunking.OneByteAtATime(": ping\n:\ndata: x\n\n"u8), s => s.ParseSse(new SseParserOptions { OnComment = comments.Add })).Values;
+        var events = Chunking.Run(ChunkSplits.OneByteAtATime(": ping\n:\ndata: x\n\n"u8), s => s.ParseSse(new SseParserOptions { OnComment = comments.Add })).Values;
 
         Assert.Equal([" ping", ""], comments);
         Assert.Single(events);
@@ -205,14 +206,14 @@ public class ParseSseTests
     [Fact]
     public void ParseSse_InitialLastEventId_IsReportedUntilTheServerSetsAnother()
     {
-        var events = Chunking.Run(Chunking.Whole("data: a\n\nid: 9\ndata: b\n\n"u8), s => s.ParseSse(new SseParserOptions { InitialLastEventId = "41" })).Values;
+        var events = Chunking.Run(ChunkSplits.Whole("data: a\n\nid: 9\ndata: b\n\n"u8), s => s.ParseSse(new SseParserOptions { InitialLastEventId = "41" })).Values;
         Assert.Equal(["message|41|a", "message|9|b"], Describe(events));
     }
 
     [Fact]
     public void ParseSse_Utf8Format_HoldsBytesAndDecodesOnRequest()
     {
-        var item = Assert.Single(Chunking.Run(Chunking.Whole("data: é\n\n"u8), s => s.ParseSse(new SseParserOptions { DataFormat = SseDataFormat.Utf8 })).Values);
+        var item = Assert.Single(Chunking.Run(ChunkSplits.Whole("data: é\n\n"u8), s => s.ParseSse(new SseParserOptions { DataFormat = SseDataFormat.Utf8 })).Values);
         Assert.True(item.HoldsUtf8);
         Assert.Equal("é"u8.ToArray(), item.DataUtf8.ToArray());
         Assert.Equal("é", item.Data);
@@ -221,7 +222,7 @@ public class ParseSseTests
     [Fact]
     public void ParseSse_LineOverTheLimit_FailsTypedAfterTheEventsAlreadyDispatched()
     {
-        var (values, error, _) = Chunking.Run(Chunking.OneByteAtATime("data: ok\n\ndata: 0123456789\n\n"u8), s => s.ParseSse(new SseParserOptions { MaxLineLength = 10 }));
+        var (values, error, _) = Chunking.Run(ChunkSplits.OneByteAtATime("data: ok\n\ndata: 0123456789\n\n"u8), s => s.ParseSse(new SseParserOptions { MaxLineLength = 10 }));
 
         Assert.Equal(["message||ok"], Describe(values));
         var limit = Assert.IsType<StreamLimitExceededException>(error);
@@ -231,7 +232,7 @@ public class ParseSseTests
     [Fact]
     public void ParseSse_EventOverTheLimit_FailsTyped()
     {
-        var (values, error, _) = Chunking.Run(Chunking.Whole("data: 12345\n\ndata: 12345\ndata: 67890\n\n"u8), s => s.ParseSse(new SseParserOptions { MaxEventSize = 10 }));
+        var (values, error, _) = Chunking.Run(ChunkSplits.Whole("data: 12345\n\ndata: 12345\ndata: 67890\n\n"u8), s => s.ParseSse(new SseParserOptions { MaxEventSize = 10 }));
 
         Assert.Single(values);
         Assert.Equal(nameof(SseParserOptions.MaxEventSize), Assert.IsType<StreamLimitExceededException>(error).LimitName);
@@ -302,7 +303,7 @@ public class ParseSseTests
     public void ParseSse_Utf8FormatNamedEvents_KeepTheirTypeAndTheRestAreMessages()
     {
         var data = "event: ping\ndata: 1\n\ndata: 2\n\nevent: add\nid: 5\ndata: 3\n\n"u8.ToArray();
-        var values = Chunking.Run(Chunking.OneByteAtATime(data), s => s.ParseSse(new SseParserOptions { DataFormat = SseDataFormat.Utf8 })).Values;
+        var values = Chunking.Run(ChunkSplits.OneByteAtATime(data), s => s.ParseSse(new SseParserOptions { DataFormat = SseDataFormat.Utf8 })).Values;
 
         Assert.All(values, e => Assert.True(e.HoldsUtf8));
         Assert.Equal(["ping||1", "message||2", "add|5|3"], Describe(values));
@@ -314,16 +315,16 @@ public class ParseSseTests
         // The parser reuses the previous string when the bytes spell it again: a change of any byte, or of length,
         // must still be seen.
         var data = "event: ab\nid: 1\ndata: x\n\nevent: ab\nid: 1\ndata: x\n\nevent: ac\nid: 2\ndata: x\n\nevent: abc\nid: 12\ndata: x\n\nevent: é\nid: é\ndata: x\n\n"u8.ToArray();
-        Assert.Equal(["ab|1|x", "ab|1|x", "ac|2|x", "abc|12|x", "é|é|x"], Describe(Parse(Chunking.Whole(data))));
+        Assert.Equal(["ab|1|x", "ab|1|x", "ac|2|x", "abc|12|x", "é|é|x"], Describe(Parse(ChunkSplits.Whole(data))));
     }
 
     private static int _growthRuns;
 
     private static Chunk[] Chunked(byte[] data, string chunking) => chunking switch
     {
-        "whole" => Chunking.Whole(data),
-        "bytes" => Chunking.OneByteAtATime(data),
-        _ => Chunking.At(data, Enumerable.Range(1, data.Length / 7).Select(i => i * 7)),
+        "whole" => ChunkSplits.Whole(data),
+        "bytes" => ChunkSplits.OneByteAtATime(data),
+        _ => ChunkSplits.At(data, Enumerable.Range(1, data.Length / 7).Select(i => i * 7)),
     };
 
     [Fact]
@@ -332,7 +333,7 @@ public class ParseSseTests
         Chunking.Split(SseGen.Stream).SampleSeeded(
             sample =>
             {
-                var whole = Describe(Parse(Chunking.Whole(sample.Data)));
+                var whole = Describe(Parse(ChunkSplits.Whole(sample.Data)));
                 return whole.SequenceEqual(Describe(Parse(sample.Chunks)));
             },
             seed: "parseSseSplt",
@@ -347,7 +348,7 @@ public class ParseSseTests
             {
                 // Deliberate difference 2 (see the test below): the BCL keeps an event type across a block that
                 // dispatches nothing, so the types are compared there and not here.
-                var ours = Parse(Chunking.Whole(data)).Select(e => $"{e.LastEventId}|{e.Data}").ToArray();
+                var ours = Parse(ChunkSplits.Whole(data)).Select(e => $"{e.LastEventId}|{e.Data}").ToArray();
                 var theirs = Bcl(data).Select(e => e[(e.IndexOf('|') + 1)..]).ToArray();
                 Assert.True(ours.SequenceEqual(theirs), $"ours: [{string.Join(", ", ours)}] bcl: [{string.Join(", ", theirs)}] input: {Convert.ToHexString(data)}");
             },
@@ -361,7 +362,7 @@ public class ParseSseTests
         // "If the data buffer is an empty string, set the data buffer and the event type buffer to the empty string
         // and return." SseParser keeps the type for the next event; a browser does not.
         var bytes = "event: ping\n\ndata: x\n\n"u8.ToArray();
-        Assert.Equal(["message||x"], Describe(Parse(Chunking.Whole(bytes))));
+        Assert.Equal(["message||x"], Describe(Parse(ChunkSplits.Whole(bytes))));
         Assert.Equal(["ping||x"], Bcl(bytes));
     }
 
@@ -393,7 +394,7 @@ public class ParseSseTests
     private static int CountTerminatedEvents(byte[] data, int reported)
     {
         // Our own parser says how many events were closed by a blank line; the BCL's extra one, if any, is the tail.
-        var terminated = Parse(Chunking.Whole(data)).Count;
+        var terminated = Parse(ChunkSplits.Whole(data)).Count;
         return Math.Min(terminated, reported);
     }
 

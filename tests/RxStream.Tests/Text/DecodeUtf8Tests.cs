@@ -1,4 +1,5 @@
 using CsCheck;
+using RxStream.Testing;
 using RxStream.Tests.Testing;
 using RxStream.Text;
 
@@ -24,22 +25,22 @@ public class DecodeUtf8Tests
     public void DecodeUtf8_WhatwgBoundaryCase_MatchesTextDecoderWholeAndByteByByte(byte[] input, string expected)
     {
         Assert.Equal(expected, WhatwgUtf8Reference.Decode(input));
-        Assert.Equal(expected, Decode(Chunking.Whole(input)));
-        Assert.Equal(expected, Decode(Chunking.OneByteAtATime(input)));
+        Assert.Equal(expected, Decode(ChunkSplits.Whole(input)));
+        Assert.Equal(expected, Decode(ChunkSplits.OneByteAtATime(input)));
     }
 
     [Fact]
     public void DecodeUtf8_KeepBom_KeepsTheLeadingBomAsUFeff()
     {
         byte[] input = [0xEF, 0xBB, 0xBF, 0x41];
-        var (values, _, _) = Chunking.Run(Chunking.OneByteAtATime(input), s => s.DecodeUtf8(new Utf8DecodeOptions { KeepBom = true }));
+        var (values, _, _) = Chunking.Run(ChunkSplits.OneByteAtATime(input), s => s.DecodeUtf8(new Utf8DecodeOptions { KeepBom = true }));
         Assert.Equal("\uFEFFA", string.Concat(values));
     }
 
     [Fact]
     public void DecodeUtf8_SplitSequence_EmitsNoEmptyStringWhileHoldingIt()
     {
-        var (values, _, completed) = Chunking.Run(Chunking.OneByteAtATime("🙂"u8), s => s.DecodeUtf8());
+        var (values, _, completed) = Chunking.Run(ChunkSplits.OneByteAtATime("🙂"u8), s => s.DecodeUtf8());
         Assert.Equal(["🙂"], values);
         Assert.True(completed);
     }
@@ -50,7 +51,7 @@ public class DecodeUtf8Tests
     [InlineData(new byte[] { 0x41, 0xF0, 0x9F, 0x99 }, "A", 1)]
     public void DecodeUtf8_Fatal_EmitsTheValidTextThenFailsWithTheOffset(byte[] input, string before, long offset)
     {
-        foreach (var chunks in new[] { Chunking.Whole(input), Chunking.OneByteAtATime(input) })
+        foreach (var chunks in new[] { ChunkSplits.Whole(input), ChunkSplits.OneByteAtATime(input) })
         {
             var (values, error, _) = Chunking.Run(chunks, s => s.DecodeUtf8(new Utf8DecodeOptions { Fatal = true }));
             Assert.Equal(before, string.Concat(values));
@@ -79,7 +80,7 @@ public class DecodeUtf8Tests
         Chunking.Split(TextGen.Bytes).SampleSeeded(
             sample =>
             {
-                var whole = Chunking.Run(Chunking.Whole(sample.Data), s => s.DecodeUtf8(new Utf8DecodeOptions { Fatal = true }));
+                var whole = Chunking.Run(ChunkSplits.Whole(sample.Data), s => s.DecodeUtf8(new Utf8DecodeOptions { Fatal = true }));
                 var split = Chunking.Run(sample.Chunks, s => s.DecodeUtf8(new Utf8DecodeOptions { Fatal = true }));
                 Assert.Equal(string.Concat(whole.Values), string.Concat(split.Values));
                 Assert.Equal((whole.Error as Utf8DecodeException)?.ByteOffset, (split.Error as Utf8DecodeException)?.ByteOffset);
