@@ -477,15 +477,17 @@ public sealed class CliProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Demo_AllTransports_Exits0WithinTenSeconds()
+    public async Task Demo_AllTransports_ExitsByItselfWith0()
     {
+        // A guard against a demo that never ends, not a speed target: it paces its tokens and takes about 6 s, and a
+        // machine running the other test assemblies beside it stretched that past 10 s.
         var started = Stopwatch.GetTimestamp();
 
         var (exit, stdout, stderr) = await CliProcess.RunAsync("demo");
 
         Assert.True(exit == ExitCodes.Success, stderr);
         Assert.Equal(3, stdout.Split(DemoServer.Answer).Length - 1);
-        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Assert.InRange(Stopwatch.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.FromSeconds(45));
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
