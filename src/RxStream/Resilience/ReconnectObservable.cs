@@ -25,6 +25,9 @@ internal static class ReconnectObservable
         void ReportOpen(ReconnectContext context, object? details);
 
         void SetRetryDelay(ReconnectContext context, TimeSpan delay);
+
+        /// <summary>Gets a token cancelled once the subscription has ended, so that no attempt follows.</summary>
+        CancellationToken Ended { get; }
     }
 
     public static IObservable<T> Create<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler) =>
@@ -51,6 +54,10 @@ internal static class ReconnectObservable
 
         // Serializes the status observer's calls.
         private readonly object _statusGate = new();
+
+        // Cancelled once, when the subscription stops: what an attempt left waiting for the next one (a WebSocket's
+        // queued sends) learns there will be none. No timer hangs on it, so it needs no disposal.
+        private readonly CancellationTokenSource _ended = new();
 
         // Running or Stopped: the one state that decides, with Interlocked, who ends the subscription.
         private int _state;
@@ -119,6 +126,8 @@ internal static class ReconnectObservable
                 _serverDelay = delay;
             }
         }
+
+        public CancellationToken Ended => _ended.Token;
 
         public void Dispose() => TryStop(null);
 
@@ -232,6 +241,9 @@ internal static class ReconnectObservable
 
             Volatile.Write(ref _attempt, null);
             _current.Dispose();
+
+            // Before the observer hears the end: whatever waited for another attempt gives up first.
+            _ended.Cancel();
             Report(new ConnectionStatus.Closed(cause));
             return true;
         }
