@@ -355,6 +355,15 @@ public sealed class WebSocketConnection : IObservable<Chunk>
             }
             catch (WebSocketException error) when (opened && !cancellationToken.IsCancellationRequested)
             {
+                if (RejectedTheServersClose(socket, error))
+                {
+                    throw new WebSocketClosedException(
+                        WebSocketCloseStatus.ProtocolError,
+                        error.InnerException is DecoderFallbackException ? "a close frame whose reason is not valid UTF-8" : "a malformed close frame (a 1-byte body, or a status code no endpoint may send)",
+                        closedByClient: true,
+                        error);
+                }
+
                 if (IsInvalidUtf8(error))
                 {
                     throw new WebSocketClosedException(WebSocketCloseStatus.InvalidPayloadData, "a text message that is not valid UTF-8", closedByClient: true, error);
@@ -380,6 +389,19 @@ public sealed class WebSocketConnection : IObservable<Chunk>
         // ClientWebSocket does exactly that: it sends its close frame with 1007, aborts, and throws a Faulted error
         // with the bare default message and no inner exception. Its protocol errors in a frame header carry their own
         // message, and a dropped connection is ConnectionClosedPrematurely; those stay drops (1006).
+        // Specification: https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1 and #section-7.4
+        // A close frame's body "MUST" start with "a 2-byte unsigned integer" status code, so a 1-byte body is malformed;
+        // 1005, 1006 and 1015 "MUST NOT be set as a status code in a Close control frame by an endpoint", and codes
+        // below 1000 and unassigned ones in 1000-2999 are not used. ClientWebSocket fails the connection over such a
+        // frame with 1002 (protocol error), also when the reason is not valid UTF-8, and throws the same bare Faulted
+        // error as for a text message that is not UTF-8 (or one carrying the DecoderFallbackException). What tells the
+        // two apart is the state: the server's close frame was received and the client's own sent, so the socket is
+        // Closed, not Aborted, yet it kept no close status, as it does for a close it accepted.
+        private static bool RejectedTheServersClose(ClientWebSocket socket, WebSocketException error) =>
+            error.WebSocketErrorCode == WebSocketError.Faulted &&
+            error.InnerException is null or DecoderFallbackException &&
+            socket is { State: WebSocketState.Closed, CloseStatus: null };
+
         private static bool IsInvalidUtf8(WebSocketException error) =>
             error is { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null } &&
             error.Message == new WebSocketException(WebSocketError.Faulted).Message;
