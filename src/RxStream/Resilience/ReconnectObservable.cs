@@ -38,13 +38,15 @@ internal static class ReconnectObservable
         public IDisposable Subscribe(IObserver<T> observer)
         {
             ArgumentNullException.ThrowIfNull(observer);
-            var session = new Session<T>(connect, options, scheduler, observer);
+            // A Reconnect that is itself the source of another (one attempt of the outer policy) passes its source's
+            // openings outward, so that the outer status observer sees them too.
+            var session = new Session<T>(connect, options, scheduler, observer, ReconnectContext.Current);
             session.Connect();
             return session;
         }
     }
 
-    private sealed class Session<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler, IObserver<T> downstream) : ISession, IDisposable
+    private sealed class Session<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler, IObserver<T> downstream, ReconnectContext? outer) : ISession, IDisposable
     {
         private const int Running = 0;
         private const int Stopped = 1;
@@ -116,6 +118,7 @@ internal static class ReconnectObservable
             {
                 _openFor ??= scheduler.StartStopwatch();
                 Report(new ConnectionStatus.Open(context.Attempt, details));
+                outer?.ReportOpen(details);
             }
         }
 
