@@ -44,6 +44,16 @@ public sealed class ReconnectContext
     /// </remarks>
     public static ReconnectContext? Current => t_current;
 
+    /// <summary>Gets a token that is cancelled once the <c>Reconnect</c> subscription has ended, after which no attempt follows.</summary>
+    /// <remarks>
+    /// <para>The subscription ends when the policy gives up (a final error, <see cref="ReconnectOptions.MaxFailedAttempts"/>
+    /// reached, a completion it does not retry) or is disposed; the token is cancelled before the downstream observer
+    /// hears of the end. It is shared by all attempts of one subscription.</para>
+    /// <para>A source that keeps work waiting past its own attempt for the next one (<c>WebSocket</c> keeps sends
+    /// issued between attempts) registers here to fail that work at once, instead of at its own timeout.</para>
+    /// </remarks>
+    public CancellationToken SubscriptionEnded => _session.Ended;
+
     internal bool StopRequested { get; private set; }
 
     /// <summary>Reports that the connection is open, publishing <see cref="ConnectionStatus.Open"/> with <paramref name="details"/>.</summary>

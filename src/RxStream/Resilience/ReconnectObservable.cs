@@ -25,6 +25,9 @@ internal static class ReconnectObservable
         void ReportOpen(ReconnectContext context, object? details);
 
         void SetRetryDelay(ReconnectContext context, TimeSpan delay);
+
+        /// <summary>Gets a token cancelled once the subscription has ended, so that no attempt follows.</summary>
+        CancellationToken Ended { get; }
     }
 
     public static IObservable<T> Create<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler) =>
@@ -35,13 +38,15 @@ internal static class ReconnectObservable
         public IDisposable Subscribe(IObserver<T> observer)
         {
             ArgumentNullException.ThrowIfNull(observer);
-            var session = new Session<T>(connect, options, scheduler, observer);
+            // A Reconnect that is itself the source of another (one attempt of the outer policy) passes its source's
+            // openings outward, so that the outer status observer sees them too.
+            var session = new Session<T>(connect, options, scheduler, observer, ReconnectContext.Current);
             session.Connect();
             return session;
         }
     }
 
-    private sealed class Session<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler, IObserver<T> downstream) : ISession, IDisposable
+    private sealed class Session<T>(Func<ReconnectContext, IObservable<T>> connect, ReconnectOptions options, IScheduler scheduler, IObserver<T> downstream, ReconnectContext? outer) : ISession, IDisposable
     {
         private const int Running = 0;
         private const int Stopped = 1;
@@ -51,6 +56,10 @@ internal static class ReconnectObservable
 
         // Serializes the status observer's calls.
         private readonly object _statusGate = new();
+
+        // Cancelled once, when the subscription stops: what an attempt left waiting for the next one (a WebSocket's
+        // queued sends) learns there will be none. No timer hangs on it, so it needs no disposal.
+        private readonly CancellationTokenSource _ended = new();
 
         // Running or Stopped: the one state that decides, with Interlocked, who ends the subscription.
         private int _state;
@@ -109,6 +118,7 @@ internal static class ReconnectObservable
             {
                 _openFor ??= scheduler.StartStopwatch();
                 Report(new ConnectionStatus.Open(context.Attempt, details));
+                outer?.ReportOpen(details);
             }
         }
 
@@ -119,6 +129,8 @@ internal static class ReconnectObservable
                 _serverDelay = delay;
             }
         }
+
+        public CancellationToken Ended => _ended.Token;
 
         public void Dispose() => TryStop(null);
 
@@ -232,6 +244,9 @@ internal static class ReconnectObservable
 
             Volatile.Write(ref _attempt, null);
             _current.Dispose();
+
+            // Before the observer hears the end: whatever waited for another attempt gives up first.
+            _ended.Cancel();
             Report(new ConnectionStatus.Closed(cause));
             return true;
         }

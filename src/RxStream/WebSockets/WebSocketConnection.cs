@@ -22,9 +22,9 @@ namespace RxStream.WebSockets;
 /// <para>This object holds no connection state: each subscription has its own <see cref="WebSocketSession"/>
 /// (handed out by <see cref="WebSocketConnectOptions.OnOpen"/>), which says whether it is open and how it closed.
 /// Sends here go to the newest subscription. Under <c>Reconnect</c> (applied straight to this source) they follow
-/// each new connection: a send waiting when a connection drops with a transient error waits for the next one, for
-/// at most its timeout. (If Reconnect gives up, or is disposed, between two attempts, nothing tells this source, so
-/// such a send fails at its timeout rather than at once.)</para>
+/// each new connection: a send waiting when a connection ends waits for the next one, for at most its timeout, and
+/// fails at once when <c>Reconnect</c> gives up or is disposed instead (it says so through
+/// <see cref="ReconnectContext.SubscriptionEnded"/>).</para>
 /// <para>Disposing a subscription closes cleanly: a close frame (1000) is sent, the server's answer awaited for at
 /// most <see cref="WebSocketConnectOptions.CloseTimeout"/>, then the socket is aborted; disposal itself never
 /// blocks. A server's close with 1000 completes the sequence; any other status (1001 "going away" included, which
@@ -47,9 +47,14 @@ public sealed class WebSocketConnection : IObservable<Chunk>
     // Completed with the next session that opens, or with null once no subscription is left to open one.
     private TaskCompletionSource<WebSocketSession?> _nextOpen = NewSignal();
 
-    // Whether the last subscription to end was an attempt of Reconnect that failed with a transient error, so that
-    // another attempt is expected: sends keep waiting for it.
+    // Whether the last subscription to end was an attempt of a Reconnect subscription still running, so that another
+    // attempt is expected: sends keep waiting for it, until it starts or the Reconnect subscription ends.
     private bool _reconnectExpected;
+
+    // The attempt whose Reconnect subscription is expected to start the next one, and the registration that hears
+    // when that subscription ends instead.
+    private ReconnectContext? _awaitedAttempt;
+    private CancellationTokenRegistration _awaitedEnd;
 
     // Why the last subscription ended, for the error of the sends it leaves behind.
     private WebSocketSession? _lastEnded;
@@ -140,11 +145,18 @@ public sealed class WebSocketConnection : IObservable<Chunk>
 
     private void Started(WebSocketSession session)
     {
+        CancellationTokenRegistration awaited;
         lock (_gate)
         {
             _sessions.Add(session);
             _reconnectExpected = false;
+            _awaitedAttempt = null;
+            awaited = _awaitedEnd;
+            _awaitedEnd = default;
         }
+
+        // Unregister never waits for a running callback, so it cannot deadlock on the gate that callback takes.
+        awaited.Unregister();
     }
 
     private void Opened(WebSocketSession session)
@@ -159,9 +171,10 @@ public sealed class WebSocketConnection : IObservable<Chunk>
         signal.TrySetResult(session);
     }
 
-    private void Ended(WebSocketSession session, bool reconnectExpected)
+    private void Ended(WebSocketSession session, ReconnectContext? attempt)
     {
         TaskCompletionSource<WebSocketSession?>? signal = null;
+        bool awaitNext;
         lock (_gate)
         {
             if (!_sessions.Remove(session))
@@ -170,8 +183,16 @@ public sealed class WebSocketConnection : IObservable<Chunk>
             }
 
             _lastEnded = session;
-            _reconnectExpected = reconnectExpected && _sessions.Count == 0;
-            if (_sessions.Count == 0 && !_reconnectExpected)
+
+            // The policy, not this source, decides whether another attempt follows; until its subscription says it
+            // has ended, one may.
+            _reconnectExpected = attempt is not null && _sessions.Count == 0 && !attempt.SubscriptionEnded.IsCancellationRequested;
+            awaitNext = _reconnectExpected;
+            if (awaitNext)
+            {
+                _awaitedAttempt = attempt;
+            }
+            else if (_sessions.Count == 0)
             {
                 signal = _nextOpen;
                 _nextOpen = NewSignal();
@@ -179,6 +200,47 @@ public sealed class WebSocketConnection : IObservable<Chunk>
         }
 
         signal?.TrySetResult(null);
+        if (awaitNext)
+        {
+            // Outside the gate: a subscription that ended meanwhile runs the callback right here.
+            var registration = attempt!.SubscriptionEnded.Register(
+                static state =>
+                {
+                    var (owner, ended) = ((WebSocketConnection, ReconnectContext))state!;
+                    owner.ReconnectEnded(ended);
+                },
+                (this, attempt));
+            lock (_gate)
+            {
+                if (ReferenceEquals(_awaitedAttempt, attempt))
+                {
+                    (_awaitedEnd, registration) = (registration, _awaitedEnd);
+                }
+            }
+
+            registration.Unregister();
+        }
+    }
+
+    private void ReconnectEnded(ReconnectContext attempt)
+    {
+        TaskCompletionSource<WebSocketSession?> signal;
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_awaitedAttempt, attempt))
+            {
+                return;
+            }
+
+            // No attempt follows: the sends waiting for one fail now, with the last connection's reason.
+            _awaitedAttempt = null;
+            _awaitedEnd = default;
+            _reconnectExpected = false;
+            signal = _nextOpen;
+            _nextOpen = NewSignal();
+        }
+
+        signal.TrySetResult(null);
     }
 
     /// <summary>Starts one subscription: its session exists from the call to <c>Subscribe</c>, so a send issued right after it waits for its connection.</summary>
@@ -221,7 +283,7 @@ public sealed class WebSocketConnection : IObservable<Chunk>
         {
             if (session.End(error))
             {
-                owner.Ended(session, reconnectExpected: attempt is not null && error is not null && ReconnectOptions.IsTransient(error));
+                owner.Ended(session, attempt);
             }
         }
 
@@ -293,6 +355,15 @@ public sealed class WebSocketConnection : IObservable<Chunk>
             }
             catch (WebSocketException error) when (opened && !cancellationToken.IsCancellationRequested)
             {
+                if (RejectedTheServersClose(socket, error))
+                {
+                    throw new WebSocketClosedException(
+                        WebSocketCloseStatus.ProtocolError,
+                        error.InnerException is DecoderFallbackException ? "a close frame whose reason is not valid UTF-8" : "a malformed close frame (a 1-byte body, or a status code no endpoint may send)",
+                        closedByClient: true,
+                        error);
+                }
+
                 if (IsInvalidUtf8(error))
                 {
                     throw new WebSocketClosedException(WebSocketCloseStatus.InvalidPayloadData, "a text message that is not valid UTF-8", closedByClient: true, error);
@@ -318,6 +389,19 @@ public sealed class WebSocketConnection : IObservable<Chunk>
         // ClientWebSocket does exactly that: it sends its close frame with 1007, aborts, and throws a Faulted error
         // with the bare default message and no inner exception. Its protocol errors in a frame header carry their own
         // message, and a dropped connection is ConnectionClosedPrematurely; those stay drops (1006).
+        // Specification: https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1 and #section-7.4
+        // A close frame's body "MUST" start with "a 2-byte unsigned integer" status code, so a 1-byte body is malformed;
+        // 1005, 1006 and 1015 "MUST NOT be set as a status code in a Close control frame by an endpoint", and codes
+        // below 1000 and unassigned ones in 1000-2999 are not used. ClientWebSocket fails the connection over such a
+        // frame with 1002 (protocol error), also when the reason is not valid UTF-8, and throws the same bare Faulted
+        // error as for a text message that is not UTF-8 (or one carrying the DecoderFallbackException). What tells the
+        // two apart is the state: the server's close frame was received and the client's own sent, so the socket is
+        // Closed, not Aborted, yet it kept no close status, as it does for a close it accepted.
+        private static bool RejectedTheServersClose(ClientWebSocket socket, WebSocketException error) =>
+            error.WebSocketErrorCode == WebSocketError.Faulted &&
+            error.InnerException is null or DecoderFallbackException &&
+            socket is { State: WebSocketState.Closed, CloseStatus: null };
+
         private static bool IsInvalidUtf8(WebSocketException error) =>
             error is { WebSocketErrorCode: WebSocketError.Faulted, InnerException: null } &&
             error.Message == new WebSocketException(WebSocketError.Faulted).Message;
