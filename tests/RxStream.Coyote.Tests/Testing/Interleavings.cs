@@ -27,6 +27,7 @@ internal static class Interleavings
             .WithAtomicOperationRaceCheckingEnabled(true)
             .WithVolatileOperationRaceCheckingEnabled(true)
             .WithLockAccessRaceCheckingEnabled(true)
+            .WithMemoryAccessRaceCheckingEnabled(true)
             .WithPartiallyControlledConcurrencyAllowed(false)
             .WithTelemetryEnabled(false)
             .WithConsoleLoggingEnabled(false);
