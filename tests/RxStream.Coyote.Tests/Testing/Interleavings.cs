@@ -7,8 +7,10 @@ namespace RxStream.Coyote.Tests.Testing;
 /// <summary>Runs a test body under Coyote's systematic testing engine, which picks the interleaving of its controlled tasks.</summary>
 /// <remarks>
 /// Every run is pinned: a fixed seed and a fixed number of iterations, so a run explores the same schedules on every
-/// machine and a failure replays. Interlocked and Volatile calls are scheduling points here (Coyote 1.7.11's atomic and
-/// volatile race checking), so the engine can run another task between a read and the write that depends on it.
+/// machine and a failure replays. Besides tasks, awaits and locks, Interlocked and Volatile calls (on by default in Coyote
+/// 1.7.11) and plain field reads and writes (off by default, turned on here) are scheduling points: so the engine can
+/// run another task between a check and an act even when the act is a call into the BCL, which is not rewritten and
+/// runs as one step (a Volatile read followed by <c>CancellationTokenSource.Cancel</c>, say).
 /// </remarks>
 internal static class Interleavings
 {
