@@ -202,6 +202,39 @@ public sealed class EventSourceConnectionTests
     }
 
     [Fact]
+    public async Task EventSource_HandlerAnswersOnAThreadWithASynchronizationContext_NoContinuationIsPostedToIt()
+    {
+        var answer = new TaskCompletionSource<HttpResponseMessage>();
+        var body = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        using var client = new HttpClient(new StubHandler((_, _) => answer.Task));
+        var events = new List<string>();
+        var ui = new PostCountingContext();
+
+        using var subscription = StreamObservable.EventSource(client, Url, new EventSourceOptions { Reconnect = null }).Subscribe(e => events.Add(e.Data), _ => { });
+
+        // A handler answers on a UI thread: the loop runs on there until it waits for the body, and must not capture
+        // that thread's context, or the rest of the stream would be posted to a thread that may be busy (here: never runs it).
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(ui);
+        try
+        {
+            answer.SetResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StreamContent(body.Reader.AsStream()) { Headers = { ContentType = new MediaTypeHeaderValue("text/event-stream") } },
+            });
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        await body.Writer.WriteAsync("data: a\n\n"u8.ToArray());
+
+        Assert.Equal(["a"], events);
+        Assert.Equal(0, ui.Posts);
+    }
+
+    [Fact]
     public void DeserializeJson_WebSocketMessageConverterThrows_FailsThroughOnError()
     {
         var messages = Observable.Return(Chunk.FromString("\"x\"", ChunkKind.Text, endOfMessage: true));
@@ -229,6 +262,18 @@ public sealed class EventSourceConnectionTests
     {
         Content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = new MediaTypeHeaderValue("text/event-stream") } },
     });
+
+    // A UI thread's context that counts what is posted to it and never runs it.
+    private sealed class PostCountingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
+
+        public override void Send(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
+    }
 
     private sealed class DisposeSignallingStream(Stream inner) : Stream
     {
