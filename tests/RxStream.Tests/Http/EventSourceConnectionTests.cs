@@ -207,10 +207,10 @@ public sealed class EventSourceConnectionTests
         var answer = new TaskCompletionSource<HttpResponseMessage>();
         var body = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
         using var client = new HttpClient(new StubHandler((_, _) => answer.Task));
-        var events = new List<string>();
+        var observer = new AsyncObserver<SseEvent>();
         var ui = new PostCountingContext();
 
-        using var subscription = StreamObservable.EventSource(client, Url, new EventSourceOptions { Reconnect = null }).Subscribe(e => events.Add(e.Data), _ => { });
+        using var subscription = StreamObservable.EventSource(client, Url, new EventSourceOptions { Reconnect = null }).Subscribe(observer);
 
         // A handler answers on a UI thread: the loop runs on there until it waits for the body, and must not capture
         // that thread's context, or the rest of the stream would be posted to a thread that may be busy (here: never runs it).
@@ -230,7 +230,9 @@ public sealed class EventSourceConnectionTests
 
         await body.Writer.WriteAsync("data: a\n\n"u8.ToArray());
 
-        Assert.Equal(["a"], events);
+        // A continuation posted to the UI context would never run: the event would never come.
+        await observer.FirstValue.WaitAsync(AsyncObserver<SseEvent>.Patience);
+        Assert.Equal("a", Assert.Single(observer.Values).Data);
         Assert.Equal(0, ui.Posts);
     }
 
