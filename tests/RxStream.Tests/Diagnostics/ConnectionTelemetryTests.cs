@@ -219,6 +219,25 @@ public sealed class ConnectionTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventSource_DisposedInsideOnNext_CountsOnlyTheItemDelivered()
+    {
+        using var telemetry = new TelemetryRecorder();
+        var body = new System.IO.Pipelines.Pipe();
+        using var client = new HttpClient(new StubHandler((_, _) => Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StreamContent(body.Reader.AsStream()) { Headers = { ContentType = new("text/event-stream") } },
+        })));
+
+        // Take disposes the subscription from inside OnNext: the second event, in the same read, is never emitted.
+        var first = StreamObservable.EventSource(client, new Uri("http://127.0.0.1/events"), new EventSourceOptions { Reconnect = null }).Take(1).ToTask();
+        await body.Writer.WriteAsync("data: a\n\ndata: b\n\n"u8.ToArray());
+        Assert.Equal("a", (await first.WaitAsync(Limit)).Data);
+        await telemetry.WaitForStoppedSpanAsync(RxStreamTelemetry.ActivitySourceName, Limit);
+
+        Assert.Equal(1, telemetry.Of("rxstream.received.items").Sum(m => m.Value));
+    }
+
+    [Fact]
     public async Task WebSocket_OneMessage_CountsBytesItemsAndOpensWith101()
     {
         await using var server = await LoopbackServer.StartAsync(app => app.Map("/ws", async (HttpContext context) =>

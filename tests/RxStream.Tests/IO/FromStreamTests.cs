@@ -140,6 +140,56 @@ public class FromStreamTests
         Assert.False(observer.IsTerminated);
     }
 
+    [Fact]
+    public async Task FromStream_ReadsAtTheThresholds_SliceCopyAndRetireTheSlabExactlyThere()
+    {
+        // bufferSize 64: a read of 8 (an eighth) or more is a slice of the slab, one of 7 is copied; a slab with 16 (a
+        // quarter) free is still read into, one with less is retired.
+        var stream = new ScriptedReadStream([8, 7, 40, 8, 8]);
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(stream, bufferSize: 64).Subscribe(observer);
+        var segments = (await observer.CompletedAsync()).Select(Segment).ToList();
+
+        var slab = segments[0].Array!;
+        Assert.Equal(64, slab.Length);
+        Assert.Equal((0, 8), (segments[0].Offset, segments[0].Count));
+        Assert.Equal((7, 0, 7), (segments[1].Array!.Length, segments[1].Offset, segments[1].Count));
+        Assert.Same(slab, segments[2].Array);
+        Assert.Equal((8, 40), (segments[2].Offset, segments[2].Count));
+        Assert.Same(slab, segments[3].Array);
+        Assert.Equal((48, 8), (segments[3].Offset, segments[3].Count));
+        Assert.NotSame(slab, segments[4].Array);
+        Assert.Equal((64, 0, 8), (segments[4].Array!.Length, segments[4].Offset, segments[4].Count));
+        Assert.Equal(stream.Written, segments.Select(segment => segment.ToArray()));
+    }
+
+    [Fact]
+    public async Task FromStream_FactoryReturnsNull_FailsWithAClearError()
+    {
+        var observer = new AsyncObserver<Chunk>();
+
+        using var subscription = StreamObservable.FromStream(_ => ValueTask.FromResult<Stream>(null!)).Subscribe(observer);
+
+        var error = await observer.FailedAsync<InvalidOperationException>();
+        Assert.Equal("The stream factory returned null.", error.Message);
+    }
+
+    [Fact]
+    public async Task FromStream_EndlessStreamThatNeverWaits_TakeOneEndsItAndDisposesTheStream()
+    {
+        var stream = new DisposeSignallingStream(new EndlessStream());
+        var observer = new AsyncObserver<Chunk>();
+
+        // Every read completes synchronously: started on the subscribing thread, the loop would never give Subscribe
+        // back the disposable that Take needs to stop it.
+        using var subscription = System.Reactive.Linq.Observable.Take(StreamObservable.FromStream(stream, bufferSize: 4), 1).Subscribe(observer);
+
+        var chunks = await observer.CompletedAsync();
+        Assert.Equal("xxxx", Assert.Single(chunks).GetString());
+        await stream.Disposed.WaitAsync(AsyncObserver<Chunk>.Patience);
+    }
+
     private static ArraySegment<byte> Segment(Chunk chunk) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(chunk.Data, out var segment) ? segment : throw new InvalidOperationException("not an array");
 
@@ -154,6 +204,70 @@ public class FromStreamTests
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             base.ReadAsync(buffer[..Math.Min(buffer.Length, random.Next(1, Math.Min(maxRead, buffer.Length) + 1))], cancellationToken);
+    }
+
+    /// <summary>Answers its reads with the given lengths, in order, each filled with its own byte value, then ends.</summary>
+    private sealed class ScriptedReadStream(int[] lengths) : MemoryStream
+    {
+        private int _next;
+
+        public List<byte[]> Written { get; } = [];
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_next == lengths.Length)
+            {
+                return ValueTask.FromResult(0);
+            }
+
+            var length = Math.Min(lengths[_next], buffer.Length);
+            var bytes = Enumerable.Repeat((byte)(_next + 1), length).ToArray();
+            _next++;
+            bytes.CopyTo(buffer);
+            Written.Add(bytes);
+            return ValueTask.FromResult(length);
+        }
+    }
+
+    /// <summary>Fills every read with 'x', synchronously, for ever (until cancelled).</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<int>(cancellationToken);
+            }
+
+            buffer.Span.Fill((byte)'x');
+            return ValueTask.FromResult(buffer.Length);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            buffer.AsSpan(offset, count).Fill((byte)'x');
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class FailingStream(byte[] first, Exception failure) : MemoryStream(first)

@@ -16,6 +16,68 @@ public sealed class AsyncLoopSourceTests
     }
 
     [Fact]
+    public void Subscribe_CallerWithASynchronizationContext_RunsTheProducerInlineOutsideItAndRestoresIt()
+    {
+        var caller = new RecordingContext();
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(caller);
+        try
+        {
+            var thread = Environment.CurrentManagedThreadId;
+            var seen = new List<(int Thread, SynchronizationContext? Context)>();
+            var source = new ScriptedSource((emitter, _) =>
+            {
+                seen.Add((Environment.CurrentManagedThreadId, SynchronizationContext.Current));
+                emitter.Next(1);
+                return Task.CompletedTask;
+            });
+            var observer = new RecordingObserver();
+
+            using var subscription = source.Subscribe(observer);
+
+            // Ran to its end before Subscribe returned, on this thread, without the caller's context (so no continuation
+            // of a producer is ever posted to it); the caller gets its context back.
+            Assert.Equal([(thread, (SynchronizationContext?)null)], seen);
+            Assert.Equal(["OnNext(1)", "OnCompleted"], observer.Calls);
+            Assert.Same(caller, SynchronizationContext.Current);
+            Assert.Equal(0, caller.Posts);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    [Fact]
+    public void Subscribe_CallerWithoutASynchronizationContext_RunsTheProducerInline()
+    {
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            var thread = Environment.CurrentManagedThreadId;
+            var seen = new List<int>();
+            var source = new ScriptedSource((emitter, _) =>
+            {
+                seen.Add(Environment.CurrentManagedThreadId);
+                emitter.Next(1);
+                return Task.CompletedTask;
+            });
+            var observer = new RecordingObserver();
+
+            using var subscription = source.Subscribe(observer);
+
+            Assert.Equal([thread], seen);
+            Assert.Equal(["OnNext(1)", "OnCompleted"], observer.Calls);
+            Assert.Null(SynchronizationContext.Current);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    [Fact]
     public async Task Complete_ObserverThrowsFromOnCompleted_ReportedUnhandledNotLost()
     {
         using var faults = new ObserverFaultCapture();
@@ -104,9 +166,11 @@ public sealed class AsyncLoopSourceTests
 
         emitter.Next(1);
         emitter.Complete();
+        emitter.Next(2);
         emitter.Dispose();
         emitter.Fail(new IOException());
 
+        // An item after the end is dropped without a word: the token was not cancelled, so nothing asks the producer to unwind.
         Assert.Equal(["OnNext(1)", "OnCompleted"], observer.Calls);
         Assert.False(emitter.Token.IsCancellationRequested);
     }
@@ -158,6 +222,18 @@ public sealed class AsyncLoopSourceTests
     private sealed class ScriptedSource(Func<AsyncLoopSource<int>.Emitter, CancellationToken, Task> run) : AsyncLoopSource<int>
     {
         protected override Task RunAsync(Emitter emitter, CancellationToken cancellationToken) => run(emitter, cancellationToken);
+    }
+
+    // A caller's context (a UI thread's, say) that counts what is posted to it and runs nothing.
+    private sealed class RecordingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
+
+        public override void Send(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
     }
 
     private sealed class RecordingObserver : IObserver<int>

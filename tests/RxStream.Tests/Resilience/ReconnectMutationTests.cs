@@ -27,9 +27,13 @@ public class ReconnectMutationTests
         Assert.StartsWith("The delay cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxRetryAfter = TimeSpan.FromTicks(-1) }).Message);
         Assert.StartsWith("The delay cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { BaseDelay = TimeSpan.FromTicks(-1) }).Message);
         Assert.StartsWith("The limit must be positive.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MaxFailedAttempts = 0 }).Message);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MinDelay = TimeSpan.FromTicks(-1) }).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { BackoffResetThreshold = TimeSpan.FromTicks(-1) }).ParamName);
+        Assert.StartsWith("The delay cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { MinDelay = TimeSpan.FromTicks(-1) }).Message);
+        Assert.StartsWith("The threshold cannot be negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new ReconnectOptions { BackoffResetThreshold = TimeSpan.FromTicks(-1) }).Message);
 
-        var zero = new ReconnectOptions { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero, MaxRetryAfter = TimeSpan.Zero, MaxFailedAttempts = 1 };
-        Assert.Equal((TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 1), (zero.BaseDelay, zero.MaxDelay, zero.MaxRetryAfter, zero.MaxFailedAttempts));
+        var zero = new ReconnectOptions { BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero, MaxRetryAfter = TimeSpan.Zero, MinDelay = TimeSpan.Zero, BackoffResetThreshold = TimeSpan.Zero, MaxFailedAttempts = 1 };
+        Assert.Equal((TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 1), (zero.BaseDelay, zero.MaxDelay, zero.MaxRetryAfter, zero.MinDelay, zero.BackoffResetThreshold, zero.MaxFailedAttempts));
         Assert.Null(new ReconnectOptions { MaxFailedAttempts = null }.MaxFailedAttempts);
     }
 
@@ -267,6 +271,161 @@ public class ReconnectMutationTests
         Assert.Single(source.Observers);
         Assert.True(source.Disposed[0].IsDisposed);
         Assert.Equal([new ConnectionStatus.Connecting(1), new ConnectionStatus.Closed(null)], statuses);
+    }
+
+    [Fact]
+    public void Reconnect_ServerRetryAboveMaxDelayUnderJitter_IsLengthenedByTheDraw()
+    {
+        var scheduler = new TestScheduler();
+        var attempts = new List<long>();
+        var options = new ReconnectOptions { Randomizer = () => 0.5, MaxFailedAttempts = 2, MaxDelay = TimeSpan.FromSeconds(4) };
+
+        scheduler.Start(
+            () => StreamObservable.Reconnect(
+                context =>
+                {
+                    attempts.Add(scheduler.Clock);
+                    context.SetRetryDelay(TimeSpan.FromSeconds(60));
+                    return System.Reactive.Linq.Observable.Throw<int>(new IOException("drop"));
+                },
+                options, scheduler),
+            created: 0,
+            subscribed: 0,
+            disposed: 3600 * Second);
+
+        // The server's 60 s replaces MaxDelay as the ceiling, so jitter (a quarter at a draw of 0.5) lengthens it too:
+        // clients the server sent away together do not all come back at once.
+        Assert.Equal([75 * Second], attempts.Zip(attempts.Skip(1), (a, b) => b - a));
+    }
+
+    [Fact]
+    public void Reconnect_DelayOfExactlyTheLongestDelay_IsWaited()
+    {
+        var scheduler = new TestScheduler();
+        var attempts = new List<long>();
+        var options = new ReconnectOptions { UseJitter = false, MaxFailedAttempts = 2 };
+
+        scheduler.Start(
+            () => StreamObservable.Reconnect(
+                context =>
+                {
+                    attempts.Add(scheduler.Clock);
+                    context.SetRetryDelay(ReconnectOptions.LongestDelay);
+                    return System.Reactive.Linq.Observable.Throw<int>(new IOException("drop"));
+                },
+                options, scheduler),
+            created: 0,
+            subscribed: 0,
+            disposed: TimeSpan.FromDays(100).Ticks);
+
+        // Only a delay longer than the longest a timer waits means never (Reconnect_ServerRetryBeyondTheLongestDelay_NeverReconnects).
+        Assert.Equal([ReconnectOptions.LongestDelay.Ticks], attempts.Zip(attempts.Skip(1), (a, b) => b - a));
+    }
+
+    [Fact]
+    public void Reconnect_TimerAlreadyStartedWhenDisposed_ConnectsNoMore()
+    {
+        // Its timers cannot be stopped once scheduled: the reconnect timer has started on another thread by the time
+        // the subscription is disposed.
+        var scheduler = new ManualTimerScheduler();
+        var connects = 0;
+        var statuses = new List<ConnectionStatus>();
+        var options = new ReconnectOptions { UseJitter = false, Status = Observer.Create<ConnectionStatus>(statuses.Add) };
+        var notifications = 0;
+
+        var subscription = StreamObservable.Reconnect(
+                _ =>
+                {
+                    connects++;
+                    return System.Reactive.Linq.Observable.Throw<int>(new IOException("drop"));
+                },
+                options, scheduler)
+            .Subscribe(_ => notifications++, _ => notifications++, () => notifications++);
+        Assert.Equal([TimeSpan.FromSeconds(1)], scheduler.DueTimes);
+
+        subscription.Dispose();
+        scheduler.Run(0);
+
+        Assert.Equal(1, connects);
+        Assert.Equal(0, notifications);
+        Assert.Equal(new ConnectionStatus.Closed(null), statuses[^1]);
+        Assert.Single(statuses, s => s is ConnectionStatus.Connecting);
+    }
+
+    [Fact]
+    public void Reconnect_DisposedWhileDecidingOnTheError_DeliversNothing()
+    {
+        var scheduler = new TestScheduler();
+        var source = new RawSource();
+        var statuses = new List<ConnectionStatus>();
+        IDisposable? subscription = null;
+        var options = new ReconnectOptions
+        {
+            Status = Observer.Create<ConnectionStatus>(statuses.Add),
+
+            // The user's decision disposes the subscription (say, on a shutdown it checks) and gives up.
+            ShouldReconnect = _ =>
+            {
+                subscription!.Dispose();
+                return false;
+            },
+        };
+        Exception? error = null;
+        var completed = false;
+
+        subscription = StreamObservable.Reconnect(context => source.Attempt(context), options, scheduler).Subscribe(_ => { }, e => error = e, () => completed = true);
+        source.Observers[0].OnError(new IOException("drop"));
+        scheduler.AdvanceBy(60 * Second);
+
+        // Disposed first: the error that lost the race is not delivered, and Closed tells of the disposal.
+        Assert.Null(error);
+        Assert.False(completed);
+        Assert.Single(source.Observers);
+        Assert.Equal([new ConnectionStatus.Connecting(1), new ConnectionStatus.Closed(null)], statuses);
+    }
+
+    [Fact]
+    public void Reconnect_OpenReportedAgain_BackoffResetIsMeasuredFromTheFirstOpen()
+    {
+        var scheduler = new TestScheduler();
+        var source = new RawSource();
+        var statuses = new List<ConnectionStatus>();
+        var options = new ReconnectOptions { UseJitter = false, BackoffResetThreshold = TimeSpan.FromSeconds(60), Status = Observer.Create<ConnectionStatus>(statuses.Add) };
+        var drop = new IOException("drop");
+
+        using var subscription = StreamObservable.Reconnect(context => source.Attempt(context), options, scheduler).Subscribe(_ => { }, _ => { });
+        source.Observers[0].OnError(drop);
+        scheduler.AdvanceBy(Second);
+        source.Contexts[1].ReportOpen("200 OK");
+        scheduler.AdvanceBy(50 * Second);
+        source.Contexts[1].ReportOpen("again");
+        scheduler.AdvanceBy(20 * Second);
+        source.Observers[1].OnError(drop);
+
+        // Open for 70 s since its first Open: a success, so the backoff starts afresh at 1 s instead of doubling.
+        Assert.Equal(new ConnectionStatus.Reconnecting(3, TimeSpan.FromSeconds(1), drop), statuses[^1]);
+    }
+
+    [Fact]
+    public void Reconnect_ItemsAfterTheFirst_BackoffResetIsMeasuredFromTheFirstItem()
+    {
+        var scheduler = new TestScheduler();
+        var source = new RawSource();
+        var statuses = new List<ConnectionStatus>();
+        var options = new ReconnectOptions { UseJitter = false, BackoffResetThreshold = TimeSpan.FromSeconds(60), Status = Observer.Create<ConnectionStatus>(statuses.Add) };
+        var drop = new IOException("drop");
+
+        using var subscription = StreamObservable.Reconnect(context => source.Attempt(context), options, scheduler).Subscribe(_ => { }, _ => { });
+        source.Observers[0].OnError(drop);
+        scheduler.AdvanceBy(Second);
+        source.Observers[1].OnNext(1);
+        scheduler.AdvanceBy(50 * Second);
+        source.Observers[1].OnNext(2);
+        scheduler.AdvanceBy(20 * Second);
+        source.Observers[1].OnError(drop);
+
+        // Open for 70 s since its first item (it never reported Open): a success, so the backoff starts afresh.
+        Assert.Equal(new ConnectionStatus.Reconnecting(3, TimeSpan.FromSeconds(1), drop), statuses[^1]);
     }
 
     // Hands the operator's own observer of each attempt to the test, with no Rx safe-guard in between, so a test can
