@@ -154,6 +154,9 @@ public sealed class ConnectionTelemetryTests : IAsyncLifetime
         Assert.All(spans, s => Assert.Equal(telemetry.Root.SpanId, s.ParentSpanId));
         Assert.Equal(["failed", "completed", "completed"], spans.Select(s => s.GetTagItem("rxstream.outcome")));
         Assert.Equal([200, 200, 204], spans.Select(s => s.GetTagItem("http.response.status_code")));
+
+        // The two event streams opened (onopen); the 204 is no event stream and never did.
+        Assert.Equal([true, true, false], spans.Select(s => s.Events.Any(e => e.Name == "opened")));
     }
 
     [Fact]
@@ -176,6 +179,9 @@ public sealed class ConnectionTelemetryTests : IAsyncLifetime
         Assert.Null(ours.GetTagItem("error.type"));
         Assert.Equal(ActivityStatusCode.Unset, ours.Status);
         Assert.Equal(["opened", "first item"], ours.Events.Select(e => e.Name));
+        var bytes = telemetry.Of("rxstream.received.bytes");
+        Assert.Equal(5d, bytes.Sum(m => m.Value));
+        Assert.All(bytes, m => Assert.Equal("fetch", m.Tag("rxstream.transport")));
 
         // HttpClient's own span nests inside ours, and ends before ours does.
         var http = Assert.Single(telemetry.StoppedSpans, s => s.Source.Name == "System.Net.Http");
