@@ -264,16 +264,4 @@ public sealed class EventSourceConnectionTests
     {
         Content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body)) { Headers = { ContentType = new MediaTypeHeaderValue("text/event-stream") } },
     });
-
-    // A UI thread's context that counts what is posted to it and never runs it.
-    private sealed class PostCountingContext : SynchronizationContext
-    {
-        private int _posts;
-
-        public int Posts => Volatile.Read(ref _posts);
-
-        public override void Post(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
-
-        public override void Send(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
-    }
 }

@@ -49,18 +49,6 @@ public sealed class ContextThreadReadTests
         Assert.True(ui.ReadsCompletedOnItsThread > 3);
     }
 
-    /// <summary>Counts what is posted to it and never runs it, as a blocked UI thread would.</summary>
-    private sealed class PostCountingContext : SynchronizationContext
-    {
-        private int _posts;
-
-        public int Posts => Volatile.Read(ref _posts);
-
-        public override void Post(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
-
-        public override void Send(SendOrPostCallback d, object? state) => Interlocked.Increment(ref _posts);
-    }
-
     /// <summary>Completes every read that had to wait on a thread of its own whose SynchronizationContext is set, with the reader's continuation run inline there.</summary>
     private sealed class ContextThreadStream : Stream, IValueTaskSource<int>
     {
