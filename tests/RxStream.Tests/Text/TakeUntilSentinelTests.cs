@@ -237,6 +237,23 @@ public class TakeUntilSentinelTests
         Assert.Equal([Binary("data ", false), Binary("EOF", true)], output);
     }
 
+    [Theory]
+    [InlineData("abc EOF", true, true)]
+    [InlineData("abc EOF tail", true, false)]
+    [InlineData("abc EOF", false, false)]
+    public void TakeUntilSentinel_BytesSentinelInsideOneMessage_OnlyWhatEndsTheMessageSaysSo(string text, bool endsMessage, bool sentinelEndsMessage)
+    {
+        // The bytes before the sentinel never end the message (the sentinel follows them in it); the sentinel does
+        // exactly when the message ends right after it.
+        var output = new List<Chunk>();
+
+        Observable.Return(Chunk.FromString(text, ChunkKind.Text, endsMessage))
+            .TakeUntilSentinel("EOF"u8.ToArray(), new SentinelOptions { IncludeSentinel = true })
+            .Subscribe(output.Add);
+
+        Assert.Equal([Chunk.FromString("abc ", ChunkKind.Text, false), Chunk.FromString("EOF", ChunkKind.Text, sentinelEndsMessage)], output);
+    }
+
     [Fact]
     public void TakeUntilSentinel_PredicateIncludeSentinel_EmitsTheMatchingItemThenCompletes()
     {
