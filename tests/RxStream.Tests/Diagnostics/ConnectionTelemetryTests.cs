@@ -225,6 +225,26 @@ public sealed class ConnectionTelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fetch_ObserverThrowsACancellationFromOnNext_EndsAsFailedNotCancelled()
+    {
+        using var telemetry = new TelemetryRecorder();
+        using var faults = new ObserverFaultCapture();
+
+        // Nobody disposed the subscription: the observer's own OperationCanceledException failed the attempt, and the
+        // span must not pass it off as a disposal.
+        using var subscription = StreamObservable.Fetch(_client, _server.Url("/body"))
+            .Subscribe(_ => throw new OperationCanceledException("the observer gave up"));
+        Assert.IsType<OperationCanceledException>(await faults.Fault.WaitAsync(Limit));
+        await telemetry.WaitForStoppedSpanAsync(RxStreamTelemetry.ActivitySourceName, Limit);
+
+        var ours = Assert.Single(telemetry.StoppedSpans, s => s.Source.Name == RxStreamTelemetry.ActivitySourceName);
+        Assert.Equal("failed", ours.GetTagItem("rxstream.outcome"));
+        Assert.Equal(typeof(OperationCanceledException).FullName, ours.GetTagItem("error.type"));
+        var attempt = Assert.Single(telemetry.Of("rxstream.connection.attempts"));
+        Assert.Equal(typeof(OperationCanceledException).FullName, attempt.Tag("error.type"));
+    }
+
+    [Fact]
     public async Task EventSource_DisposedInsideOnNext_CountsOnlyTheItemDelivered()
     {
         using var telemetry = new TelemetryRecorder();
